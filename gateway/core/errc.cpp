@@ -1,0 +1,43 @@
+#include "gateway/core/errc.hpp"
+
+#include <string>
+
+namespace madoguchi {
+namespace {
+
+class category_impl final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "madoguchi"; }
+  std::string message(int ev) const override {
+    switch (static_cast<errc>(ev)) {
+      case errc::ok: return "ok";
+      case errc::signature_missing: return "signature header missing";
+      case errc::signature_invalid: return "signature does not match";
+      case errc::body_too_large: return "body too large";
+      case errc::headers_too_large: return "header block too large";
+      case errc::json_malformed: return "malformed JSON";
+      case errc::json_too_deep: return "JSON nested too deeply";
+      case errc::json_invalid_utf8: return "JSON contains invalid UTF-8";
+      case errc::json_duplicate_key: return "JSON object has a duplicate key";
+      case errc::json_unexpected_shape: return "JSON does not have the expected shape";
+      case errc::unknown_account: return "unknown channel account";
+      case errc::store_busy: return "store busy";
+      case errc::store_failed: return "store failed";
+      case errc::decrypt_failed: return "could not decrypt";
+      case errc::key_file_invalid: return "key file invalid";
+      case errc::passphrase_wrong: return "wrong passphrase";
+      case errc::key_missing: return "key missing";
+      case errc::config_invalid: return "configuration invalid";
+    }
+    return "unknown madoguchi error";
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& madoguchi_category() noexcept {
+  static const category_impl instance;
+  return instance;
+}
+
+}  // namespace madoguchi

@@ -1,0 +1,50 @@
+#pragma once
+// The project's error codes, registered with boost::system so they travel in
+// boost::system::result<T> and error_code alike. Values are stable: they appear
+// in logs and metrics, so never renumber.
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <type_traits>
+
+namespace madoguchi {
+
+enum class errc {
+  ok = 0,
+  // Webhook authentication and size.
+  signature_missing = 1,
+  signature_invalid = 2,
+  body_too_large = 3,
+  headers_too_large = 4,
+  // Untrusted JSON.
+  json_malformed = 10,
+  json_too_deep = 11,
+  json_invalid_utf8 = 12,
+  json_duplicate_key = 13,
+  json_unexpected_shape = 14,
+  // Routing.
+  unknown_account = 20,
+  // Store.
+  store_busy = 30,
+  store_failed = 31,
+  // Crypto and keys.
+  decrypt_failed = 40,
+  key_file_invalid = 41,
+  passphrase_wrong = 42,
+  key_missing = 43,
+  // Configuration.
+  config_invalid = 50,
+};
+
+const boost::system::error_category& madoguchi_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), madoguchi_category()};
+}
+
+template <class T>
+using result = boost::system::result<T>;
+
+}  // namespace madoguchi
+
+template <>
+struct boost::system::is_error_code_enum<madoguchi::errc> : std::true_type {};

@@ -1,0 +1,40 @@
+#pragma once
+// What every inbound adapter produces: one NormalizedMessage per provider event.
+// Fields marked (sensitive) hold personal data or content: they are encrypted
+// before they reach the store and must never be logged.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace madoguchi {
+
+// What an event does to the contact or conversation beyond being recorded.
+enum class ContactEffect {
+  none,
+  reachable,    // follow: the contact can be answered again
+  unreachable,  // unfollow: replies will fail permanently (ブロック)
+  hide_target,  // unsend: hide the message named by target_message_id
+};
+
+struct NormalizedMessage {
+  std::string channel;      // "line", "meta", "email", "webchat"
+  std::string account;      // configured channel account name
+  std::string external_id;  // provider event id: the de-duplication key
+  std::string event_type;   // provider's event type; "unsupported:<type>" when unknown
+  std::string message_type; // for message events: "text", "image", ...; else empty
+  std::int64_t provider_timestamp_ms = 0;
+  bool redelivery = false;
+  std::string source_kind;  // "user", "group", "room" (LINE); "" when not applicable
+
+  std::string sender_id;         // (sensitive) provider user id of the writer
+  std::string thread_id;         // (sensitive) provider id of the 1:1 / group / room thread
+  std::string text;              // (sensitive) message text as received
+  std::string provider_message_id;  // (sensitive) provider message id (media, unsend)
+  std::string target_message_id;    // (sensitive) unsend: the provider message to hide
+  std::string payload_json;      // (sensitive) everything else: tokens, media refs, postback data
+
+  bool has_media = false;        // content to fetch later from the provider
+  ContactEffect effect = ContactEffect::none;
+};
+
+}  // namespace madoguchi

@@ -1,0 +1,73 @@
+#pragma once
+// A thin RAII layer over one sqlite3 connection. Not thread-safe: one owner thread.
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/errc.hpp"
+
+namespace madoguchi::queue {
+
+struct DatabaseOptions {
+  std::filesystem::path path;
+  int busy_timeout_ms = 5000;
+  bool read_only = false;
+};
+
+class Statement;
+
+class Database {
+ public:
+  // Opens (creating when writable), sets WAL, synchronous=FULL, foreign_keys=ON,
+  // secure_delete=ON, busy_timeout. Throws std::runtime_error at start-up only.
+  explicit Database(const DatabaseOptions& options);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  // errc::store_busy for SQLITE_BUSY/LOCKED, errc::store_failed otherwise.
+  result<void> exec(std::string_view sql);
+  Statement prepare(std::string_view sql);  // throws on SQL errors: programming error
+  sqlite3* handle() { return db_; }
+  std::int64_t last_insert_rowid() const;
+  int changes() const;
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Maps an sqlite result code to the project's errc.
+boost::system::error_code store_error(int sqlite_rc);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, std::int64_t v);
+  Statement& bind(int index, std::string_view v);
+  Statement& bind(int index, std::span<const unsigned char> v);
+  Statement& bind_null(int index);
+  // SQLITE_ROW → true, SQLITE_DONE → false, else error (busy/failed).
+  result<bool> step();
+  result<void> run();  // step to completion, then reset
+  void reset();
+  std::int64_t column_int(int i) const;
+  std::string column_text(int i) const;
+  std::vector<unsigned char> column_blob(int i) const;
+  bool column_is_null(int i) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace madoguchi::queue
