@@ -1,0 +1,68 @@
+#pragma once
+// Routes requests by method and path pattern ("/webhooks/line/{account}") to handlers.
+// No Asio or Beast here: handlers answer through a callback, so handler libraries stay
+// light to compile and can answer from any thread (for example the store's writer thread
+// once a commit is durable).
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace madoguchi::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // percent-decoded path, without the query
+  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+  std::string body;    // raw bytes as received
+
+  std::string_view header(std::string_view lower_name) const {
+    for (const auto& [name, value] : headers)
+      if (name == lower_name) return value;
+    return {};
+  }
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Values of the {name} segments of the matched pattern.
+using RouteParams = std::map<std::string, std::string, std::less<>>;
+
+// Must be called exactly once, from any thread.
+using Respond = std::function<void(Response)>;
+using Handler = std::function<void(Request&& request, const RouteParams& params, Respond respond)>;
+
+// {"error": code, "message": text} with the given status.
+Response error_response(unsigned status, std::string_view code, std::string_view message);
+
+class Router {
+ public:
+  // `name` labels metrics (the pattern itself is a good name: no ids in labels).
+  void add(std::string method, std::string pattern, Handler handler);
+
+  struct Match {
+    const Handler* handler = nullptr;  // null: see status
+    RouteParams params;
+    std::string route;  // the pattern, or "unmatched"
+    unsigned status = 404;  // 404 unknown path, 405 known path with another method
+  };
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // "{name}" matches one non-empty segment
+    std::string pattern;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace madoguchi::http
