@@ -18,6 +18,9 @@ struct DatabaseOptions {
   std::filesystem::path path;
   int busy_timeout_ms = 5000;
   bool read_only = false;
+  // Store size cap in pages (PRAGMA max_page_count); 0 = unlimited. A full store answers
+  // SQLITE_FULL like a full disk, so the same 503 path covers both.
+  std::int64_t max_pages = 0;
 };
 
 class Statement;

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "gateway/core/errc.hpp"
 #include "gateway/core/metrics.hpp"
 #include "queue/database.hpp"
+#include "queue/ingest_store.hpp"
 #include "queue/records.hpp"
 
 namespace madoguchi::queue {
@@ -52,16 +54,19 @@ class GroupCommitter {
 
  private:
   void run();
+  struct Pending {
+    IngestBatch batch;
+    Completion done;
+  };
+  void commit(std::deque<Pending>& work, std::map<std::string, std::int64_t> counters);
 
   CommitterOptions options_;
   Metrics& metrics_;
   const Clock& clock_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  struct Pending {
-    IngestBatch batch;
-    Completion done;
-  };
+  std::unique_ptr<Database> db_;  // used by the writer thread only
+  std::unique_ptr<IngestStore> store_;
   std::deque<Pending> queue_;
   std::map<std::string, std::int64_t> counters_;
   bool stopping_ = false;

@@ -1,1 +1,139 @@
-// placeholder, replaced by the module's implementation
+#include "queue/ingest_store.hpp"
+
+namespace madoguchi::queue {
+
+struct IngestStore::Statements {
+  explicit Statements(Database& db)
+      : key(db.prepare("INSERT INTO data_keys (key_id, tenant_id, sealed_key, created_at_ms) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (key_id) DO NOTHING")),
+        message(db.prepare(
+            "INSERT INTO messages (id, tenant_id, channel, account_id, external_id, event_type, message_type, "
+            "provider_ts_ms, received_at_ms, redelivery, key_id, body, provider_msg_ref, target_msg_ref, has_media) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (channel, account_id, external_id) DO NOTHING")),
+        contact(db.prepare(
+            "INSERT INTO contacts (tenant_id, pseudonym, label, key_id, sealed_provider_id, first_seen_ms, last_seen_ms) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, pseudonym) "
+            "DO UPDATE SET last_seen_ms = max(contacts.last_seen_ms, excluded.last_seen_ms)")),
+        contact_id(db.prepare("SELECT id FROM contacts WHERE tenant_id = ? AND pseudonym = ?")),
+        // Events can arrive out of order: only a newer follow/unfollow changes reachability.
+        effect(db.prepare("UPDATE contacts SET reachable = ?, last_effect_ts_ms = ? WHERE id = ? AND last_effect_ts_ms <= ?")),
+        conversation(db.prepare(
+            "INSERT INTO conversations (tenant_id, account_id, contact_id, thread_pseudonym, key_id, sealed_thread_id, "
+            "created_at_ms, last_message_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (account_id, thread_pseudonym) DO UPDATE SET "
+            "last_message_ms = max(conversations.last_message_ms, excluded.last_message_ms), "
+            "contact_id = coalesce(conversations.contact_id, excluded.contact_id)")),
+        conversation_id(db.prepare("SELECT id FROM conversations WHERE account_id = ? AND thread_pseudonym = ?")),
+        link(db.prepare("UPDATE messages SET contact_id = ?, conversation_id = ? WHERE id = ?")),
+        hide_target(db.prepare("UPDATE messages SET hidden = 1 WHERE account_id = ? AND provider_msg_ref = ?")),
+        hide_if_unsent(db.prepare("UPDATE messages SET hidden = 1 WHERE id = ? AND EXISTS "
+                                  "(SELECT 1 FROM messages u WHERE u.account_id = ? AND u.target_msg_ref = ?)")),
+        job(db.prepare("INSERT INTO jobs (kind, conversation_id, message_id, max_attempts, run_at_ms, created_at_ms, "
+                       "updated_at_ms) VALUES (?, ?, ?, 8, ?, ?, ?)")) {}
+  Statement key, message, contact, contact_id, effect, conversation, conversation_id, link, hide_target,
+      hide_if_unsent, job;
+};
+
+IngestStore::IngestStore(Database& db) : db_(db), sql_(std::make_unique<Statements>(db)) {}
+IngestStore::~IngestStore() = default;
+
+namespace {
+
+std::optional<std::int64_t> select_id(Statement& s) {
+  auto row = s.step();
+  std::optional<std::int64_t> id;
+  if (row && *row) id = s.column_int(0);
+  s.reset();
+  return id;
+}
+
+}  // namespace
+
+result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outcome) {
+  auto& s = *sql_;
+  s.message.bind(1, e.message_id).bind(2, e.tenant_id).bind(3, e.channel).bind(4, e.account_id)
+      .bind(5, e.external_id).bind(6, e.event_type).bind(7, e.message_type).bind(8, e.provider_ts_ms)
+      .bind(9, e.received_at_ms).bind(10, std::int64_t{e.redelivery}).bind(11, e.key_id).bind(12, e.body);
+  if (e.provider_msg_ref.empty()) s.message.bind_null(13); else s.message.bind(13, e.provider_msg_ref);
+  if (e.target_msg_ref.empty()) s.message.bind_null(14); else s.message.bind(14, e.target_msg_ref);
+  s.message.bind(15, std::int64_t{e.has_media});
+  if (auto r = s.message.run(); !r) return r;
+  if (db_.changes() == 0) {  // UNIQUE(channel, account, external id): a redelivery
+    ++outcome.duplicates;
+    return {};
+  }
+  ++outcome.stored;
+
+  std::optional<std::int64_t> contact, conversation;
+  if (!e.contact_pseudonym.empty()) {
+    s.contact.bind(1, e.tenant_id).bind(2, e.contact_pseudonym).bind(3, e.contact_label).bind(4, e.key_id)
+        .bind(5, e.sealed_contact_id).bind(6, e.provider_ts_ms).bind(7, e.provider_ts_ms);
+    if (auto r = s.contact.run(); !r) return r;
+    s.contact_id.bind(1, e.tenant_id).bind(2, e.contact_pseudonym);
+    contact = select_id(s.contact_id);
+    if (!contact) return errc::store_failed;
+    if (e.effect == ContactEffect::reachable || e.effect == ContactEffect::unreachable) {
+      s.effect.bind(1, std::int64_t{e.effect == ContactEffect::reachable}).bind(2, e.provider_ts_ms)
+          .bind(3, *contact).bind(4, e.provider_ts_ms);
+      if (auto r = s.effect.run(); !r) return r;
+    }
+  }
+  if (!e.thread_pseudonym.empty()) {
+    s.conversation.bind(1, e.tenant_id).bind(2, e.account_id);
+    if (contact) s.conversation.bind(3, *contact); else s.conversation.bind_null(3);
+    s.conversation.bind(4, e.thread_pseudonym).bind(5, e.key_id).bind(6, e.sealed_thread_id)
+        .bind(7, e.received_at_ms).bind(8, e.provider_ts_ms);
+    if (auto r = s.conversation.run(); !r) return r;
+    s.conversation_id.bind(1, e.account_id).bind(2, e.thread_pseudonym);
+    conversation = select_id(s.conversation_id);
+    if (!conversation) return errc::store_failed;
+  }
+  if (contact || conversation) {
+    if (contact) s.link.bind(1, *contact); else s.link.bind_null(1);
+    if (conversation) s.link.bind(2, *conversation); else s.link.bind_null(2);
+    s.link.bind(3, e.message_id);
+    if (auto r = s.link.run(); !r) return r;
+  }
+  if (!e.target_msg_ref.empty()) {
+    s.hide_target.bind(1, e.account_id).bind(2, e.target_msg_ref);
+    if (auto r = s.hide_target.run(); !r) return r;
+  }
+  if (!e.provider_msg_ref.empty()) {  // the unsend may have come first
+    s.hide_if_unsent.bind(1, e.message_id).bind(2, e.account_id).bind(3, e.provider_msg_ref);
+    if (auto r = s.hide_if_unsent.run(); !r) return r;
+  }
+  auto enqueue = [&](const char* kind) {
+    s.job.bind(1, std::string_view(kind)).bind(2, conversation.value_or(0)).bind(3, e.message_id)
+        .bind(4, e.received_at_ms).bind(5, e.received_at_ms).bind(6, e.received_at_ms);
+    return s.job.run();
+  };
+  if (e.event_type == "message" && conversation)
+    if (auto r = enqueue("triage"); !r) return r;
+  if (e.has_media)
+    if (auto r = enqueue("fetch_media"); !r) return r;
+  return {};
+}
+
+result<IngestOutcome> IngestStore::write_batch(const IngestBatch& batch) {
+  if (auto r = db_.exec("SAVEPOINT ingest_batch"); !r) return r.error();
+  IngestOutcome outcome;
+  auto write_all = [&]() -> result<void> {
+    for (const auto& k : batch.keys) {
+      sql_->key.bind(1, k.key_id).bind(2, k.tenant_id).bind(3, k.sealed_key).bind(4, k.created_at_ms);
+      if (auto r = sql_->key.run(); !r) return r;
+    }
+    for (const auto& e : batch.events)
+      if (auto r = write_event(e, outcome); !r) return r;
+    return {};
+  };
+  if (auto written = write_all(); !written) {
+    (void)db_.exec("ROLLBACK TO ingest_batch");
+    (void)db_.exec("RELEASE ingest_batch");
+    return written.error();
+  }
+  if (auto r = db_.exec("RELEASE ingest_batch"); !r) return r.error();
+  return outcome;
+}
+
+}  // namespace madoguchi::queue

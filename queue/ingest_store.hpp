@@ -6,6 +6,8 @@
 //   upsert the contact (tenant, pseudonym) and its conversation (account, thread);
 //   apply the effect (reachable / unreachable / hide the unsent message);
 //   enqueue a `triage` job for message events and a `fetch_media` job for media.
+#include <memory>
+
 #include "queue/database.hpp"
 #include "queue/records.hpp"
 
@@ -14,10 +16,14 @@ namespace madoguchi::queue {
 class IngestStore {
  public:
   explicit IngestStore(Database& db);
+  ~IngestStore();
   result<IngestOutcome> write_batch(const IngestBatch& batch);
 
  private:
+  result<void> write_event(const EventRecord& event, IngestOutcome& outcome);
+  struct Statements;  // prepared once, reused for every batch
   Database& db_;
+  std::unique_ptr<Statements> sql_;
 };
 
 }  // namespace madoguchi::queue

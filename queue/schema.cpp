@@ -1,1 +1,156 @@
-// placeholder, replaced by the module's implementation
+#include "queue/schema.hpp"
+
+#include <array>
+#include <chrono>
+
+namespace madoguchi::queue {
+namespace {
+
+// Append only: a released migration is never edited. Portable SQL (PostgreSQL later):
+// INTEGER PRIMARY KEY becomes an identity column there, BLOB becomes bytea.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+CREATE TABLE windows (
+  id INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  UNIQUE (tenant_id, name)
+);
+CREATE TABLE channel_accounts (
+  id INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  channel TEXT NOT NULL,
+  name TEXT NOT NULL,
+  UNIQUE (channel, name)
+);
+CREATE TABLE data_keys (
+  key_id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  sealed_key BLOB NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  pseudonym BLOB NOT NULL,
+  label TEXT NOT NULL,
+  key_id TEXT NOT NULL REFERENCES data_keys(key_id),
+  sealed_provider_id BLOB NOT NULL,
+  reachable INTEGER NOT NULL DEFAULT 1,
+  last_effect_ts_ms INTEGER NOT NULL DEFAULT 0,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  UNIQUE (tenant_id, pseudonym)
+);
+CREATE TABLE conversations (
+  id INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  account_id INTEGER NOT NULL REFERENCES channel_accounts(id),
+  contact_id INTEGER REFERENCES contacts(id),
+  thread_pseudonym BLOB NOT NULL,
+  key_id TEXT NOT NULL REFERENCES data_keys(key_id),
+  sealed_thread_id BLOB NOT NULL,
+  state TEXT NOT NULL DEFAULT 'open',
+  created_at_ms INTEGER NOT NULL,
+  last_message_ms INTEGER NOT NULL,
+  UNIQUE (account_id, thread_pseudonym)
+);
+CREATE INDEX conversations_by_tenant ON conversations (tenant_id, last_message_ms);
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  channel TEXT NOT NULL,
+  account_id INTEGER NOT NULL REFERENCES channel_accounts(id),
+  external_id TEXT NOT NULL,
+  conversation_id INTEGER REFERENCES conversations(id),
+  contact_id INTEGER REFERENCES contacts(id),
+  direction TEXT NOT NULL DEFAULT 'in',
+  event_type TEXT NOT NULL,
+  message_type TEXT NOT NULL DEFAULT '',
+  provider_ts_ms INTEGER NOT NULL,
+  received_at_ms INTEGER NOT NULL,
+  redelivery INTEGER NOT NULL DEFAULT 0,
+  key_id TEXT NOT NULL REFERENCES data_keys(key_id),
+  body BLOB NOT NULL,
+  provider_msg_ref BLOB,
+  target_msg_ref BLOB,
+  has_media INTEGER NOT NULL DEFAULT 0,
+  hidden INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (channel, account_id, external_id)
+);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, provider_ts_ms);
+CREATE INDEX messages_by_provider_ref ON messages (account_id, provider_msg_ref);
+CREATE INDEX messages_by_target_ref ON messages (account_id, target_msg_ref);
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  conversation_id INTEGER NOT NULL DEFAULT 0,
+  message_id TEXT NOT NULL DEFAULT '',
+  payload BLOB,
+  state TEXT NOT NULL DEFAULT 'ready',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  run_at_ms INTEGER NOT NULL,
+  lease_token TEXT,
+  lease_owner TEXT,
+  lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX jobs_runnable ON jobs (kind, state, run_at_ms, id);
+CREATE INDEX jobs_by_conversation ON jobs (conversation_id, state);
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+)sql",
+};
+
+std::int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+
+int schema_version(Database& db) {
+  auto exists = db.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+  auto row = exists.step();
+  if (!row || !*row || exists.column_int(0) == 0) return 0;
+  auto version = db.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  auto vrow = version.step();
+  if (!vrow || !*vrow) return 0;
+  return static_cast<int>(version.column_int(0));
+}
+
+result<void> migrate(Database& db) {
+  if (auto r = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)"); !r)
+    return r;
+  for (int v = schema_version(db) + 1; v <= latest_schema_version(); ++v) {
+    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
+    auto applied = db.exec(kMigrations[static_cast<std::size_t>(v - 1)]);
+    if (applied) {
+      auto record = db.prepare("INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)");
+      record.bind(1, static_cast<std::int64_t>(v)).bind(2, now_ms());
+      applied = record.run();
+    }
+    if (!applied) {
+      (void)db.exec("ROLLBACK");
+      return applied;
+    }
+    if (auto r = db.exec("COMMIT"); !r) {
+      (void)db.exec("ROLLBACK");
+      return r;
+    }
+  }
+  return {};
+}
+
+}  // namespace madoguchi::queue

@@ -45,6 +45,7 @@ class Metrics {
   // For tests and stats.
   std::uint64_t signature_failures() const { return signature_failures_total_.load(); }
   std::uint64_t duplicates() const { return duplicates_total_.load(); }
+  std::uint64_t batches() const { return batches_.load(); }
 
  private:
   using LabelKey = std::vector<std::string>;
