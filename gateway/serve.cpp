@@ -1,0 +1,146 @@
+// `madoguchi serve`: the composition root. Builds every service from the configuration,
+// in dependency order, and tears them down in reverse: the listener stops first, then the
+// committer finishes what was accepted.
+#include <boost/json/serialize.hpp>
+#include <iostream>
+
+#include "adapters/line/line_inbound.hpp"
+#include "crypto/keys.hpp"
+#include "gateway/commands.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/ingest/webhook_handler.hpp"
+#include "gateway/startup.hpp"
+#include "queue/accounts.hpp"
+#include "queue/jobs.hpp"
+#include "queue/schema.hpp"
+
+namespace madoguchi::app {
+namespace {
+
+http::ServerOptions server_options(const config::Config& c) {
+  http::ServerOptions o;
+  o.host = c.server.host;
+  o.port = c.server.port;
+  o.threads = c.server.threads;
+  if (c.server.tls) o.tls = http::TlsFiles{c.server.tls->certificate_file, c.server.tls->private_key_file};
+  o.header_bytes = c.server.limits.header_bytes;
+  o.body_bytes = c.server.limits.body_bytes;
+  o.header_timeout = std::chrono::seconds(c.server.limits.header_timeout_s);
+  o.request_timeout = std::chrono::seconds(c.server.limits.request_timeout_s);
+  o.max_connections_per_address = c.server.limits.max_connections_per_address;
+  return o;
+}
+
+// Loads (or, for the demo, first creates) each tenant's ingest keys.
+std::map<std::string, std::unique_ptr<ingest::TenantIngest>> load_tenants(const config::Config& c,
+                                                                         const Clock& clock, Log& log) {
+  std::map<std::string, std::unique_ptr<ingest::TenantIngest>> tenants;
+  for (const auto& t : c.tenants) {
+    if (!crypto::tenant_keys_exist(t.keys_dir)) {
+      if (!t.create_keys_if_missing)
+        throw std::runtime_error("tenant " + t.id + ": no keys in " + t.keys_dir.string() +
+                                 " (run: madoguchi keys init --config FILE --tenant " + t.id + ")");
+      // Interactive Argon2id limits keep the demo's first start fast; `keys init` uses moderate.
+      auto created = crypto::init_tenant_keys(t.keys_dir, t.key_passphrase.view(), crypto::KdfLimits::interactive());
+      if (!created) throw std::runtime_error("tenant " + t.id + ": cannot create keys: " + created.error().message());
+      log.info("tenant_keys_created", {{"tenant", t.id}});
+    }
+    auto keys = crypto::load_ingest_keys(t.keys_dir, t.key_passphrase.view());
+    if (!keys) throw std::runtime_error("tenant " + t.id + ": cannot load keys: " + keys.error().message());
+    tenants.emplace(t.id, std::make_unique<ingest::TenantIngest>(t.id, std::move(*keys), clock,
+                                                                 t.epoch_seconds * 1000, t.epoch_messages));
+  }
+  return tenants;
+}
+
+queue::AccountIds prepare_store(const config::Config& c) {
+  queue::Database db(database_options(c));
+  if (auto migrated = queue::migrate(db); !migrated)
+    throw std::runtime_error("database migration failed: " + migrated.error().message());
+  std::vector<queue::TenantSpec> tenants;
+  for (const auto& t : c.tenants) tenants.push_back({t.id, t.name, t.windows});
+  std::vector<queue::AccountSpec> accounts;
+  for (const auto& a : c.line_accounts) accounts.push_back({a.tenant, "line", a.name});
+  auto ids = queue::sync_accounts(db, tenants, accounts);
+  if (!ids) throw std::runtime_error("cannot record channel accounts: " + ids.error().message());
+  return *ids;
+}
+
+void register_line_accounts(const config::Config& c, const queue::AccountIds& ids, AdapterRegistry& registry) {
+  for (const auto& a : c.line_accounts) {
+    std::vector<Secret> secrets;
+    for (const auto& s : a.channel_secrets) secrets.push_back(s.clone());
+    adapters::JsonLimits limits{c.server.limits.json_max_depth};
+    registry.add({"line", a.name, a.tenant, ids.at({"line", a.name}),
+                  std::make_unique<adapters::line::LineInbound>(a.name, std::move(secrets), limits)});
+  }
+}
+
+std::string listen_url(const http::Server& server, const std::string& host) {
+  auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return std::string(server.tls() ? "https" : "http") + "://" + shown + ":" + std::to_string(server.port());
+}
+
+}  // namespace
+
+int serve(const std::filesystem::path& config_file) {
+  auto config = load_or_report(config_file);
+  if (!config) return 2;
+  LogLevel level = LogLevel::info;
+  parse_log_level(config->logging.level, level);
+  Log log(level);
+  try {
+    SystemClock clock;
+    ensure_data_dir(*config);
+    const auto account_ids = prepare_store(*config);
+    auto tenants = load_tenants(*config, clock, log);
+    AdapterRegistry registry;
+    register_line_accounts(*config, account_ids, registry);
+
+    Metrics metrics;
+    queue::CommitterOptions committer_options{database_options(*config), config->store.max_batch};
+    queue::GroupCommitter committer(std::move(committer_options), metrics, clock);
+
+    // Scrape-time gauges read through their own connection (the writer's is its own).
+    queue::Database gauge_db(database_options(*config, true));
+    std::mutex gauge_mutex;
+    queue::JobQueue gauge_jobs(gauge_db, clock);
+    metrics.add_gauge("madoguchi_jobs", "Jobs ready or leased, by kind", [&] {
+      std::lock_guard lock(gauge_mutex);
+      std::vector<std::pair<std::string, double>> out;
+      if (auto depth = gauge_jobs.depth())
+        for (auto& [kind, n] : *depth) out.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
+      return out;
+    });
+    metrics.add_gauge("madoguchi_commit_pending", "Webhooks waiting for a commit", [&] {
+      return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(committer.pending())}};
+    });
+
+    http::Router router;
+    router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
+      respond({200, "application/json", R"({"status":"ok"})", {}});
+    });
+    router.add("GET", "/metrics", [&metrics](http::Request&&, const http::RouteParams&, http::Respond respond) {
+      respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus(), {}});
+    });
+    ingest::WebhookHandler webhooks(registry, tenants, committer, metrics, log, clock);
+    webhooks.add_routes(router);
+
+    http::Server server(server_options(*config), router, metrics, log);
+    const auto url = listen_url(server, config->server.host);
+    log.info("listening", {{"url", url}, {"tenants", config->tenants.size()},
+                           {"line_accounts", config->line_accounts.size()}});
+    std::cout << "listening on " << url << std::endl;
+    server.run(/*handle_signals=*/true);
+    committer.stop();
+    log.info("stopped");
+    return 0;
+  } catch (const std::exception& e) {
+    log.error("startup_failed", {{"reason", e.what()}});
+    std::cerr << "起動できません / cannot start: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace madoguchi::app

@@ -1,0 +1,21 @@
+#pragma once
+// Start-up steps shared by the commands. Exceptions are allowed here (start-up only);
+// each failure names what to fix.
+#include <filesystem>
+#include <optional>
+
+#include "config/config.hpp"
+#include "queue/database.hpp"
+
+namespace madoguchi::app {
+
+// Loads and validates the configuration; on errors prints every one of them to stderr
+// ("FILE: key: reason") and returns nullopt.
+std::optional<config::Config> load_or_report(const std::filesystem::path& file);
+
+queue::DatabaseOptions database_options(const config::Config& config, bool read_only = false);
+
+// Creates the data directory (mode 0700) when missing.
+void ensure_data_dir(const config::Config& config);
+
+}  // namespace madoguchi::app
