@@ -1,0 +1,188 @@
+// Ingest benchmark: the real gateway under signed LINE webhooks (durable commit before
+// each 200) beside a bare Beast server answering 200 to the same load, in the same run.
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "bench/bare_server.hpp"
+#include "bench/load.hpp"
+
+namespace fs = std::filesystem;
+using namespace madoguchi::bench;
+
+namespace {
+
+constexpr const char* kSecret = "0123456789abcdef0123456789abcdef";
+
+struct Figures {
+  std::string target;
+  int connections = 0;
+  double rps = 0, p50 = 0, p99 = 0, max = 0;
+  std::uint64_t errors = 0;
+  double peak_rss_mb = 0, rss_mb = 0;
+};
+
+double status_mb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
+  return 0;
+}
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+Figures measure(const std::string& name, pid_t pid, LoadOptions load, LoadResult* out = nullptr) {
+  auto r = run_load(load);
+  Figures f{name, load.connections};
+  f.rps = static_cast<double>(r.acknowledged) / r.seconds;
+  f.errors = r.errors;
+  f.p50 = percentile(r.latencies_ms, 0.50);
+  f.p99 = percentile(r.latencies_ms, 0.99);
+  f.max = r.latencies_ms.empty() ? 0 : r.latencies_ms.back();
+  f.peak_rss_mb = status_mb(pid, "VmHWM");
+  f.rss_mb = status_mb(pid, "VmRSS");
+  if (out) *out = std::move(r);
+  return f;
+}
+
+struct Gateway {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  double startup_ms = 0;
+};
+
+Gateway start_gateway(const std::string& binary, const fs::path& dir) {
+  std::ofstream(dir / "bench.toml") << "[server]\nlisten = \"127.0.0.1:0\"\nthreads = 2\n"
+                                    << "[store]\ndata_dir = \"" << (dir / "data").string() << "\"\n"
+                                    << "[logging]\nlevel = \"warn\"\n"
+                                    << "[[tenants]]\nid = \"bench\"\nname = \"ベンチ市\"\n"
+                                    << "key_passphrase = { env = \"MADOGUCHI_KEY_PASSPHRASE\" }\n"
+                                    << "create_keys_if_missing = true\n"
+                                    << "[[line_accounts]]\nname = \"bench\"\ntenant = \"bench\"\n"
+                                    << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }]\n"
+                                    << "access_token = { env = \"MADOGUCHI_LINE_ACCESS_TOKEN\" }\n";
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe");
+  const auto started = std::chrono::steady_clock::now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    setenv("MADOGUCHI_KEY_PASSPHRASE", "bench-passphrase", 1);
+    setenv("MADOGUCHI_LINE_CHANNEL_SECRET", kSecret, 1);
+    setenv("MADOGUCHI_LINE_ACCESS_TOKEN", "bench-token", 1);
+    const auto config = (dir / "bench.toml").string();
+    execl(binary.c_str(), binary.c_str(), "serve", "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string line;
+  char c;
+  while (read(fds[0], &c, 1) == 1 && c != '\n') line += c;
+  close(fds[0]);
+  Gateway g{pid, 0, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()};
+  auto colon = line.rfind(':');
+  if (line.rfind("listening on ", 0) != 0 || colon == std::string::npos)
+    throw std::runtime_error("gateway did not start: " + line);
+  g.port = static_cast<std::uint16_t>(std::stoi(line.substr(colon + 1)));
+  return g;
+}
+
+void stop(pid_t pid) {
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+}
+
+std::int64_t stored_events(const fs::path& db_path) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM messages", -1, &s, nullptr) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+      n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
+void print(const std::vector<Figures>& rows) {
+  std::printf("%-12s %6s %10s %8s %8s %8s %7s %11s %8s\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "max ms",
+              "errors", "peakRSS MB", "RSS MB");
+  for (const auto& f : rows)
+    std::printf("%-12s %6d %10.0f %8.2f %8.2f %8.2f %7llu %11.1f %8.1f\n", f.target.c_str(), f.connections, f.rps,
+                f.p50, f.p99, f.max, static_cast<unsigned long long>(f.errors), f.peak_rss_mb, f.rss_mb);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"madoguchi ingest benchmark"};
+  std::string binary;
+  int connections = 32;
+  double seconds = 5;
+  int events = 1;
+  app.add_option("--binary", binary, "path to the madoguchi executable")->required();
+  app.add_option("--connections", connections, "keep-alive connections");
+  app.add_option("--seconds", seconds, "measured seconds per scenario (after 1 s warm-up)");
+  app.add_option("--events-per-webhook", events, "events in each webhook");
+  CLI11_PARSE(app, argc, argv);
+
+  char pattern[] = "/tmp/madoguchi-bench-XXXXXX";
+  const fs::path dir = mkdtemp(pattern);
+  std::vector<Figures> rows;
+  int exit_code = 0;
+  try {
+    auto bare = start_bare_server(2);
+    LoadOptions load{bare.port, "/webhooks/line/bench", kSecret, connections, 1.0, seconds, events, "BARE"};
+    rows.push_back(measure("bare-beast", bare.pid, load));
+    load.connections = 1;
+    load.id_prefix = "BAR1";
+    rows.push_back(measure("bare-beast", bare.pid, load));
+    stop(bare.pid);
+
+    auto gateway = start_gateway(binary, dir);
+    LoadResult many, one;
+    load = {gateway.port, "/webhooks/line/bench", kSecret, connections, 1.0, seconds, events, "MANY"};
+    rows.push_back(measure("madoguchi", gateway.pid, load, &many));
+    load.connections = 1;
+    load.id_prefix = "ONE0";
+    rows.push_back(measure("madoguchi", gateway.pid, load, &one));
+    stop(gateway.pid);
+
+    print(rows);
+    std::printf("ratio madoguchi/bare req/s: %.2f (%d connections), %.2f (1 connection)\n",
+                rows[2].rps / std::max(rows[0].rps, 1.0), connections, rows[3].rps / std::max(rows[1].rps, 1.0));
+    std::printf("gateway start-up (exec to listening, first start creates keys): %.0f ms\n", gateway.startup_ms);
+    const auto acknowledged = many.acknowledged_all + one.acknowledged_all;
+    const auto stored = stored_events(dir / "data" / "madoguchi.db");
+    std::printf("events acknowledged: %llu, stored: %lld\n", static_cast<unsigned long long>(acknowledged),
+                static_cast<long long>(stored));
+    if (stored != static_cast<std::int64_t>(acknowledged)) {
+      std::printf("MISMATCH: every acknowledged event must be stored exactly once\n");
+      exit_code = 1;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bench failed: " << e.what() << "\n";
+    exit_code = 1;
+  }
+  fs::remove_all(dir);
+  return exit_code;
+}
