@@ -1,1 +1,382 @@
-// placeholder, replaced by the module's implementation
+// TOML → Config. Every problem is collected (never only the first), each with its dotted
+// key; secret values never appear in a message.
+#include "config/config.hpp"
+
+#include <boost/url/parse.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace madoguchi::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Reader {
+ public:
+  Reader(const EnvLookup& env, std::vector<ConfigError>& errors) : env_(env), errors_(errors) {}
+
+  void error(std::string key, std::string reason) { errors_.push_back({std::move(key), std::move(reason)}); }
+
+  void only_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) {
+    for (const auto& [k, v] : t) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || a == k.str();
+      if (!ok) error(join(path, std::string(k.str())), "unknown key");
+    }
+  }
+
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  // A plain or indirect string. nullopt when absent (and not required) or on error.
+  std::optional<std::string> string(const toml::node* node, const std::string& key, bool required) {
+    if (!node) {
+      if (required) error(key, "required");
+      return std::nullopt;
+    }
+    if (auto s = node->value<std::string>()) return *s;
+    if (const auto* t = node->as_table()) return indirect(*t, key, /*secret=*/false, required, /*allow_optional=*/false);
+    error(key, "must be a string or { env = ... } / { file = ... }");
+    return std::nullopt;
+  }
+
+  // Secrets: env or file only, never inline and never with a default.
+  std::optional<Secret> secret(const toml::node* node, const std::string& key, bool allow_optional) {
+    if (!node) {
+      error(key, "required");
+      return std::nullopt;
+    }
+    if (node->is_string()) {
+      error(key, "secrets must come from env or file, not inline");
+      return std::nullopt;
+    }
+    const auto* t = node->as_table();
+    if (!t) {
+      error(key, "must be { env = \"NAME\" } or { file = \"/path\" }");
+      return std::nullopt;
+    }
+    auto value = indirect(*t, key, /*secret=*/true, /*required=*/true, allow_optional);
+    if (!value) return std::nullopt;
+    return Secret(*value);
+  }
+
+  std::int64_t integer(const toml::node* node, const std::string& key, std::int64_t fallback, std::int64_t min,
+                       std::int64_t max) {
+    if (!node) return fallback;
+    auto v = node->value<std::int64_t>();
+    if (!v) {
+      error(key, "must be an integer");
+      return fallback;
+    }
+    if (*v < min || *v > max) {
+      error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+      return fallback;
+    }
+    return *v;
+  }
+
+  bool boolean(const toml::node* node, const std::string& key, bool fallback) {
+    if (!node) return fallback;
+    if (auto v = node->value<bool>()) return *v;
+    error(key, "must be true or false");
+    return fallback;
+  }
+
+  const toml::table* table(const toml::table& parent, std::string_view name, const std::string& key) {
+    const auto* node = parent.get(name);
+    if (!node) return nullptr;
+    if (const auto* t = node->as_table()) return t;
+    error(key, "must be a table");
+    return nullptr;
+  }
+
+ private:
+  std::optional<std::string> indirect(const toml::table& t, const std::string& key, bool secret, bool required,
+                                      bool allow_optional) {
+    only_keys(t, key, {"env", "default", "file", "optional"});
+    auto env = t["env"].value<std::string>();
+    auto file = t["file"].value<std::string>();
+    const bool optional = t["optional"].value_or(false);
+    if (t.contains("default") && secret) {
+      error(key, "a secret cannot have a default");
+      return std::nullopt;
+    }
+    if (optional && !allow_optional) {
+      error(key, "optional is not allowed here");
+      return std::nullopt;
+    }
+    if (env.has_value() == file.has_value()) {
+      error(key, "give exactly one of env or file");
+      return std::nullopt;
+    }
+    if (env) {
+      if (auto v = env_(*env); v && !v->empty()) return v;
+      if (auto d = t["default"].value<std::string>()) return *d;
+      if (optional) return std::nullopt;
+      if (required) error(key, "environment variable " + *env + " is not set");
+      return std::nullopt;
+    }
+    std::ifstream in(*file, std::ios::binary);
+    if (!in && optional && !std::filesystem::exists(*file)) return std::nullopt;
+    if (!in) {
+      error(key, "cannot read file " + *file);
+      return std::nullopt;
+    }
+    std::stringstream content;
+    content << in.rdbuf();
+    auto text = content.str();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) error(key, "file " + *file + " is empty");
+    return text.empty() ? std::nullopt : std::optional(text);
+  }
+
+  const EnvLookup& env_;
+  std::vector<ConfigError>& errors_;
+};
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+bool valid_name(const std::string& s) {
+  static const std::regex re("[a-z0-9_-]{1,32}");
+  return std::regex_match(s, re);
+}
+
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  std::string port_text;
+  if (!listen.empty() && listen.front() == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') return false;
+    host = listen.substr(1, close - 1);
+    port_text = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || listen.find(':') != colon) return false;
+    host = listen.substr(0, colon);
+    port_text = listen.substr(colon + 1);
+  }
+  if (host.empty() || port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const auto p = std::stoi(port_text);
+  if (p > 65535) return false;
+  port = static_cast<std::uint16_t>(p);
+  return true;
+}
+
+void read_server(Reader& r, const toml::table& root, ServerConfig& s) {
+  const auto* t = r.table(root, "server", "server");
+  if (!t) {
+    r.error("server", "required");
+    return;
+  }
+  r.only_keys(*t, "server", {"listen", "host", "port", "threads", "tls", "limits"});
+  if (t->contains("listen")) {
+    if (t->contains("host") || t->contains("port")) r.error("server.listen", "give listen or host/port, not both");
+    if (auto listen = r.string(t->get("listen"), "server.listen", true))
+      if (!split_listen(*listen, s.host, s.port)) r.error("server.listen", "must be host:port, e.g. 127.0.0.1:8080 or [::1]:0");
+  } else {
+    if (auto host = r.string(t->get("host"), "server.host", false)) s.host = *host;
+    s.port = static_cast<std::uint16_t>(r.integer(t->get("port"), "server.port", s.port, 0, 65535));
+  }
+  s.threads = static_cast<int>(r.integer(t->get("threads"), "server.threads", s.threads, 1, 64));
+  if (const auto* tls = r.table(*t, "tls", "server.tls")) {
+    r.only_keys(*tls, "server.tls", {"certificate_file", "private_key_file"});
+    TlsConfig c;
+    if (auto v = r.string(tls->get("certificate_file"), "server.tls.certificate_file", true)) c.certificate_file = *v;
+    if (auto v = r.string(tls->get("private_key_file"), "server.tls.private_key_file", true)) c.private_key_file = *v;
+    for (const auto& [path, key] : {std::pair{c.certificate_file, "server.tls.certificate_file"},
+                                    std::pair{c.private_key_file, "server.tls.private_key_file"}})
+      if (!path.empty() && !std::ifstream(path)) r.error(key, "cannot read " + path.string());
+    s.tls = c;
+  }
+  if (!s.tls && !is_loopback(s.host))
+    r.error("server.tls", "TLS is required when listening on a non-loopback address (" + s.host + ")");
+  if (const auto* l = r.table(*t, "limits", "server.limits")) {
+    r.only_keys(*l, "server.limits", {"header_bytes", "body_bytes", "header_timeout_s", "request_timeout_s",
+                                      "max_connections_per_address", "json_max_depth"});
+    auto& lim = s.limits;
+    lim.header_bytes = static_cast<std::size_t>(r.integer(l->get("header_bytes"), "server.limits.header_bytes",
+                                                          static_cast<std::int64_t>(lim.header_bytes), 1024, 65536));
+    lim.body_bytes = static_cast<std::size_t>(r.integer(l->get("body_bytes"), "server.limits.body_bytes",
+                                                        static_cast<std::int64_t>(lim.body_bytes), 1024, 64 << 20));
+    lim.header_timeout_s = static_cast<int>(r.integer(l->get("header_timeout_s"), "server.limits.header_timeout_s", lim.header_timeout_s, 1, 300));
+    lim.request_timeout_s = static_cast<int>(r.integer(l->get("request_timeout_s"), "server.limits.request_timeout_s", lim.request_timeout_s, 1, 300));
+    lim.max_connections_per_address = static_cast<int>(r.integer(l->get("max_connections_per_address"),
+        "server.limits.max_connections_per_address", lim.max_connections_per_address, 1, 100000));
+    lim.json_max_depth = static_cast<int>(r.integer(l->get("json_max_depth"), "server.limits.json_max_depth", lim.json_max_depth, 1, 64));
+  }
+}
+
+void read_store(Reader& r, const toml::table& root, StoreConfig& s) {
+  const auto* t = r.table(root, "store", "store");
+  if (!t) {
+    r.error("store", "required");
+    return;
+  }
+  r.only_keys(*t, "store", {"data_dir", "database", "busy_timeout_ms", "max_batch"});
+  if (auto v = r.string(t->get("data_dir"), "store.data_dir", true)) s.data_dir = *v;
+  if (auto v = r.string(t->get("database"), "store.database", false)) s.database = *v;
+  else s.database = s.data_dir / "madoguchi.db";
+  s.busy_timeout_ms = static_cast<int>(r.integer(t->get("busy_timeout_ms"), "store.busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
+  s.max_batch = static_cast<std::size_t>(r.integer(t->get("max_batch"), "store.max_batch", static_cast<std::int64_t>(s.max_batch), 1, 10000));
+}
+
+template <class F>
+void each_table(Reader& r, const toml::table& root, std::string_view name, F&& f) {
+  const auto* node = root.get(name);
+  if (!node) return;
+  const auto* array = node->as_array();
+  if (!array) {
+    r.error(std::string(name), "must be an array of tables ([[" + std::string(name) + "]])");
+    return;
+  }
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto key = std::string(name) + "[" + std::to_string(i) + "]";
+    if (const auto* t = (*array)[i].as_table()) f(*t, key);
+    else r.error(key, "must be a table");
+  }
+}
+
+void read_tenants(Reader& r, const toml::table& root, Config& c) {
+  std::set<std::string> ids;
+  each_table(r, root, "tenants", [&](const toml::table& t, const std::string& key) {
+    r.only_keys(t, key, {"id", "name", "keys_dir", "key_passphrase", "create_keys_if_missing", "epoch_seconds",
+                         "epoch_messages", "windows"});
+    TenantConfig tenant;
+    if (auto v = r.string(t.get("id"), key + ".id", true)) {
+      tenant.id = *v;
+      if (!valid_name(tenant.id)) r.error(key + ".id", "must match [a-z0-9_-]{1,32}");
+      else if (!ids.insert(tenant.id).second) r.error(key + ".id", "duplicate tenant id " + tenant.id);
+    }
+    if (auto v = r.string(t.get("name"), key + ".name", true)) tenant.name = *v;
+    if (auto v = r.string(t.get("keys_dir"), key + ".keys_dir", false)) tenant.keys_dir = *v;
+    else tenant.keys_dir = c.store.data_dir / "keys" / tenant.id;
+    if (auto v = r.secret(t.get("key_passphrase"), key + ".key_passphrase", false)) tenant.key_passphrase = std::move(*v);
+    tenant.create_keys_if_missing = r.boolean(t.get("create_keys_if_missing"), key + ".create_keys_if_missing", false);
+    tenant.epoch_seconds = r.integer(t.get("epoch_seconds"), key + ".epoch_seconds", tenant.epoch_seconds, 10, 86400);
+    tenant.epoch_messages = static_cast<std::uint64_t>(r.integer(t.get("epoch_messages"), key + ".epoch_messages",
+                                                                 static_cast<std::int64_t>(tenant.epoch_messages), 1, 10'000'000));
+    if (const auto* w = t.get("windows")) {
+      const auto* array = w->as_array();
+      std::set<std::string> seen;
+      if (!array) r.error(key + ".windows", "must be an array of names");
+      else
+        for (std::size_t i = 0; i < array->size(); ++i) {
+          auto name = (*array)[i].value<std::string>();
+          if (!name || name->empty()) r.error(key + ".windows[" + std::to_string(i) + "]", "must be a non-empty string");
+          else if (!seen.insert(*name).second) r.error(key + ".windows[" + std::to_string(i) + "]", "duplicate window " + *name);
+          else tenant.windows.push_back(*name);
+        }
+    }
+    c.tenants.push_back(std::move(tenant));
+  });
+  if (c.tenants.empty()) r.error("tenants", "at least one [[tenants]] is required");
+}
+
+void check_url(Reader& r, const std::string& key, const std::string& url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty())
+    r.error(key, "must be an http(s) URL");
+}
+
+void read_line_accounts(Reader& r, const toml::table& root, Config& c) {
+  std::set<std::string> names;
+  each_table(r, root, "line_accounts", [&](const toml::table& t, const std::string& key) {
+    r.only_keys(t, key, {"name", "tenant", "channel_secrets", "access_token", "api_base", "data_api_base"});
+    LineAccountConfig a;
+    if (auto v = r.string(t.get("name"), key + ".name", true)) {
+      a.name = *v;
+      if (!valid_name(a.name)) r.error(key + ".name", "must match [a-z0-9_-]{1,32}");
+      else if (!names.insert(a.name).second) r.error(key + ".name", "duplicate LINE account " + a.name);
+    }
+    if (auto v = r.string(t.get("tenant"), key + ".tenant", true)) {
+      a.tenant = *v;
+      bool known = false;
+      for (const auto& tenant : c.tenants) known = known || tenant.id == a.tenant;
+      if (!known) r.error(key + ".tenant", "no tenant with id " + a.tenant);
+    }
+    const auto* secrets = t.get("channel_secrets");
+    if (!secrets || !secrets->is_array()) {
+      r.error(key + ".channel_secrets", "required: an array of 1 or 2 secrets");
+    } else {
+      const auto& array = *secrets->as_array();
+      if (array.empty() || array.size() > 2) r.error(key + ".channel_secrets", "must hold 1 or 2 secrets (current first)");
+      for (std::size_t i = 0; i < array.size() && i < 2; ++i)
+        if (auto s = r.secret(array.get(i), key + ".channel_secrets[" + std::to_string(i) + "]", i == 1))
+          a.channel_secrets.push_back(std::move(*s));
+    }
+    if (auto v = r.secret(t.get("access_token"), key + ".access_token", false)) a.access_token = std::move(*v);
+    if (auto v = r.string(t.get("api_base"), key + ".api_base", false)) a.api_base = *v;
+    if (auto v = r.string(t.get("data_api_base"), key + ".data_api_base", false)) a.data_api_base = *v;
+    check_url(r, key + ".api_base", a.api_base);
+    check_url(r, key + ".data_api_base", a.data_api_base);
+    c.line_accounts.push_back(std::move(a));
+  });
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+}
+
+std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view text, const fs::path& source,
+                                                            const EnvLookup& env) {
+  std::vector<ConfigError> errors;
+  toml::table root;
+  try {
+    root = toml::parse(text, source.string());
+  } catch (const toml::parse_error& e) {
+    errors.push_back({"", "TOML syntax error at line " + std::to_string(e.source().begin.line) + ", column " +
+                              std::to_string(e.source().begin.column) + ": " + std::string(e.description())});
+    return errors;
+  }
+  Reader r(env, errors);
+  Config c;
+  c.source = source;
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts"});
+  read_server(r, root, c.server);
+  read_store(r, root, c.store);
+  if (const auto* l = r.table(root, "logging", "logging")) {
+    r.only_keys(*l, "logging", {"level"});
+    if (auto v = r.string(l->get("level"), "logging.level", false)) {
+      static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error"};
+      if (levels.count(*v)) c.logging.level = *v;
+      else r.error("logging.level", "must be one of trace, debug, info, warn, error");
+    }
+  }
+  read_tenants(r, root, c);
+  read_line_accounts(r, root, c);
+  if (!errors.empty()) return errors;
+  return c;
+}
+
+std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& file, const EnvLookup& env) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::vector<ConfigError>{{"", "cannot read the configuration file"}};
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), file, env);
+}
+
+std::string format_errors(const fs::path& file, const std::vector<ConfigError>& errors) {
+  std::string out;
+  for (const auto& e : errors) {
+    out += file.string() + ": ";
+    if (!e.key.empty()) out += e.key + ": ";
+    out += e.reason + "\n";
+  }
+  return out;
+}
+
+}  // namespace madoguchi::config

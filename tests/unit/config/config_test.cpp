@@ -1,0 +1,213 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "config/config.hpp"
+
+namespace madoguchi::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+EnvLookup env(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional(it->second);
+  };
+}
+
+const std::map<std::string, std::string> kDemoEnv = {{"MADOGUCHI_LINE_CHANNEL_SECRET", "chan-secret-value"},
+                                                     {"MADOGUCHI_LINE_ACCESS_TOKEN", "token-value"},
+                                                     {"MADOGUCHI_KEY_PASSPHRASE", "pass-value"}};
+const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
+
+std::vector<ConfigError> errors_of(const std::variant<Config, std::vector<ConfigError>>& r) {
+  if (auto* e = std::get_if<std::vector<ConfigError>>(&r)) return *e;
+  return {};
+}
+
+bool has_error(const std::vector<ConfigError>& errors, const std::string& key, const std::string& reason_part = "") {
+  for (const auto& e : errors)
+    if (e.key == key && e.reason.find(reason_part) != std::string::npos) return true;
+  return false;
+}
+
+std::string minimal(const std::string& extra_server = "", const std::string& secret = R"({ env = "S" })") {
+  return "[server]\nlisten = \"127.0.0.1:0\"\n" + extra_server + "[store]\ndata_dir = \"/tmp/x\"\n" +
+         "[[tenants]]\nid = \"t\"\nname = \"市\"\nkey_passphrase = { env = \"P\" }\n" +
+         "[[line_accounts]]\nname = \"a\"\ntenant = \"t\"\nchannel_secrets = [" + secret +
+         "]\naccess_token = { env = \"T\" }\n";
+}
+const std::map<std::string, std::string> kMinimalEnv = {{"S", "s"}, {"P", "p"}, {"T", "t"}};
+
+TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
+  auto r = load_config(kDemo, env(kDemoEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_FALSE(c.server.tls);
+  EXPECT_EQ(c.store.data_dir, "data");
+  EXPECT_EQ(c.store.database, fs::path("data") / "madoguchi.db");
+  ASSERT_EQ(c.tenants.size(), 1u);
+  EXPECT_EQ(c.tenants[0].id, "demo");
+  EXPECT_EQ(c.tenants[0].key_passphrase.view(), "pass-value");
+  EXPECT_TRUE(c.tenants[0].create_keys_if_missing);
+  EXPECT_EQ(c.tenants[0].keys_dir, fs::path("data") / "keys" / "demo");
+  EXPECT_EQ(c.tenants[0].windows.size(), 2u);
+  ASSERT_EQ(c.line_accounts.size(), 1u);
+  EXPECT_EQ(c.line_accounts[0].name, "demo");
+  ASSERT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional second is unset
+  EXPECT_EQ(c.line_accounts[0].channel_secrets[0].view(), "chan-secret-value");
+  EXPECT_EQ(c.line_accounts[0].api_base, "https://api.line.me");
+}
+
+TEST(Config, DemoTakesItsEnvironment) {
+  auto e = kDemoEnv;
+  e["MADOGUCHI_LISTEN"] = "127.0.0.1:0";
+  e["MADOGUCHI_DATA_DIR"] = "/var/tmp/d";
+  e["MADOGUCHI_LINE_API_BASE"] = "http://127.0.0.1:9999";
+  e["MADOGUCHI_LINE_CHANNEL_SECRET_NEXT"] = "next-secret";
+  auto r = load_config(kDemo, env(e));
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_EQ(c.server.port, 0);
+  EXPECT_EQ(c.store.data_dir, "/var/tmp/d");
+  EXPECT_EQ(c.line_accounts[0].api_base, "http://127.0.0.1:9999");
+  ASSERT_EQ(c.line_accounts[0].channel_secrets.size(), 2u);
+  EXPECT_EQ(c.line_accounts[0].channel_secrets[1].view(), "next-secret");
+}
+
+TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
+  auto errors = errors_of(load_config(kDemo, env({})));
+  EXPECT_EQ(errors.size(), 3u);
+  EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "MADOGUCHI_KEY_PASSPHRASE"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));
+}
+
+TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
+  char pattern[] = "/tmp/madoguchi-config-XXXXXX";
+  fs::path dir = mkdtemp(pattern);
+  std::ifstream in(fs::path(MADOGUCHI_SOURCE_DIR) / "config/example.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  // Point the example's absolute paths at the temporary directory.
+  for (std::string from : {"/etc/madoguchi/", "/var/lib/madoguchi"}) {
+    for (auto pos = toml.find(from); pos != std::string::npos; pos = toml.find(from))
+      toml.replace(pos, from.size(), (dir / "x").string() + (from.back() == '/' ? "/" : ""));
+  }
+  fs::create_directories(dir / "x/tls");
+  fs::create_directories(dir / "x/secrets");
+  for (auto f : {"tls/fullchain.pem", "tls/privkey.pem", "secrets/minato-passphrase", "secrets/minato-line-secret",
+                 "secrets/minato-line-token"})
+    std::ofstream(dir / "x" / f) << "value-of-" << f << "\n";
+  auto r = parse_config(toml, "example.toml",
+                        env({{"MADOGUCHI_YAMANAKA_PASSPHRASE", "p"}, {"MADOGUCHI_YAMANAKA_LINE_SECRET", "s"},
+                             {"MADOGUCHI_YAMANAKA_LINE_TOKEN", "t"}}));
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("example.toml", errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_TRUE(c.server.tls);
+  EXPECT_EQ(c.tenants.size(), 2u);
+  EXPECT_EQ(c.tenants[0].key_passphrase.view(), "value-of-secrets/minato-passphrase");  // newline trimmed
+  EXPECT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional previous secret is absent
+  fs::remove_all(dir);
+}
+
+TEST(Config, ReportsEveryErrorAtOnce) {
+  const std::string toml = R"(
+[server]
+listen = "0.0.0.0:99999"
+threads = 0
+colour = "blue"
+[store]
+max_batch = 0
+[[tenants]]
+id = "Bad Id"
+name = "x"
+key_passphrase = "inline-passphrase-value"
+[[line_accounts]]
+name = "a"
+tenant = "nobody"
+channel_secrets = []
+access_token = { env = "T", default = "tok-default-value" }
+api_base = "ftp://x"
+[logging]
+level = "loud"
+)";
+  auto errors = errors_of(parse_config(toml, "bad.toml", env({{"T", "t"}})));
+  EXPECT_TRUE(has_error(errors, "server.listen"));
+  EXPECT_TRUE(has_error(errors, "server.threads"));
+  EXPECT_TRUE(has_error(errors, "server.colour", "unknown key"));
+  EXPECT_TRUE(has_error(errors, "store.data_dir", "required"));
+  EXPECT_TRUE(has_error(errors, "store.max_batch"));
+  EXPECT_TRUE(has_error(errors, "tenants[0].id"));
+  EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "not inline"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].tenant", "nobody"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].channel_secrets", "1 or 2"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "default"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].api_base"));
+  EXPECT_TRUE(has_error(errors, "logging.level"));
+  const auto text = format_errors("bad.toml", errors);
+  EXPECT_EQ(text.find("inline-passphrase-value"), std::string::npos);  // secrets never echoed
+  EXPECT_EQ(text.find("tok-default-value"), std::string::npos);
+  EXPECT_NE(text.find("bad.toml: server.threads: "), std::string::npos);
+}
+
+TEST(Config, SyntaxErrorHasItsPosition) {
+  auto errors = errors_of(parse_config("[server]\nlisten = \"127.0.0.1:0\n", "s.toml", env({})));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].reason.find("line 2"), std::string::npos) << errors[0].reason;
+}
+
+TEST(Config, ListenForms) {
+  for (auto [listen, host, port] : {std::tuple{"127.0.0.1:0", "127.0.0.1", 0}, std::tuple{"[::1]:8081", "::1", 8081},
+                                    std::tuple{"localhost:65535", "localhost", 65535}}) {
+    auto r = parse_config(minimal().replace(minimal().find("127.0.0.1:0"), 11, listen), "m.toml", env(kMinimalEnv));
+    ASSERT_TRUE(std::holds_alternative<Config>(r)) << listen << format_errors("m", errors_of(r));
+    EXPECT_EQ(std::get<Config>(r).server.host, host);
+    EXPECT_EQ(std::get<Config>(r).server.port, port);
+  }
+  for (auto bad : {"127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:x", "[::1:80", "::1:80"}) {
+    auto r = parse_config(minimal().replace(minimal().find("127.0.0.1:0"), 11, bad), "m.toml", env(kMinimalEnv));
+    EXPECT_TRUE(has_error(errors_of(r), "server.listen")) << bad;
+  }
+}
+
+TEST(Config, TlsIsRequiredOffLoopback) {
+  auto text = minimal();
+  text.replace(text.find("127.0.0.1:0"), 11, "0.0.0.0:443");
+  EXPECT_TRUE(has_error(errors_of(parse_config(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
+  auto missing_files = minimal("[server.tls]\ncertificate_file = \"/nonexistent/c.pem\"\nprivate_key_file = \"/nonexistent/k.pem\"\n");
+  auto errors = errors_of(parse_config(missing_files, "m.toml", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(errors, "server.tls.certificate_file", "cannot read"));
+  EXPECT_TRUE(has_error(errors, "server.tls.private_key_file", "cannot read"));
+}
+
+TEST(Config, SecretIndirectionRules) {
+  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"("inline")"), "m", env(kMinimalEnv))),
+                        "line_accounts[0].channel_secrets[0]", "not inline"));
+  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ env = "S", optional = true })"), "m", env(kMinimalEnv))),
+                        "line_accounts[0].channel_secrets[0]", "optional"));
+  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ env = "S", file = "/x" })"), "m", env(kMinimalEnv))),
+                        "line_accounts[0].channel_secrets[0]", "exactly one"));
+  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ file = "/nonexistent/s" })"), "m", env(kMinimalEnv))),
+                        "line_accounts[0].channel_secrets[0]", "cannot read"));
+  auto three = errors_of(parse_config(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(three, "line_accounts[0].channel_secrets", "1 or 2"));
+  auto two = parse_config(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "a"}, {"S2", "b"}, {"P", "p"}, {"T", "t"}}));
+  ASSERT_TRUE(std::holds_alternative<Config>(two));
+  EXPECT_EQ(std::get<Config>(two).line_accounts[0].channel_secrets.size(), 2u);
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto errors = errors_of(load_config("/nonexistent/madoguchi.toml", env({})));
+  ASSERT_EQ(errors.size(), 1u);
+}
+
+}  // namespace
+}  // namespace madoguchi::config
