@@ -128,11 +128,12 @@ int serve(const std::filesystem::path& config_file) {
     webhooks.add_routes(router);
 
     http::Server server(server_options(*config), router, metrics, log);
+    server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()},
                            {"line_accounts", config->line_accounts.size()}});
     std::cout << "listening on " << url << std::endl;
-    server.run(/*handle_signals=*/true);
+    server.run();
     committer.stop();
     log.info("stopped");
     return 0;

@@ -305,15 +305,17 @@ Server::~Server() = default;
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 bool Server::tls() const { return impl_->ssl.has_value(); }
 
-void Server::run(bool handle_signals) {
+void Server::stop_on_signals() {
   auto& s = *impl_;
-  if (handle_signals) {
-    s.signals.add(SIGINT);
-    s.signals.add(SIGTERM);
-    s.signals.async_wait([this](boost::system::error_code ec, int) {
-      if (!ec) stop();
-    });
-  }
+  s.signals.add(SIGINT);
+  s.signals.add(SIGTERM);
+  s.signals.async_wait([this](boost::system::error_code ec, int) {
+    if (!ec) stop();
+  });
+}
+
+void Server::run() {
+  auto& s = *impl_;
   asio::co_spawn(s.io, s.accept_loop(), asio::detached);
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.threads; ++i) threads.emplace_back([&s] { s.io.run(); });

@@ -46,10 +46,12 @@ class Server {
   std::uint16_t port() const;  // the bound port (useful with port 0)
   bool tls() const;
 
-  // Serves on `threads` threads (the caller's included) until stop() or, when
-  // `handle_signals`, SIGINT/SIGTERM. Returns after the accept loop closed and the
-  // threads joined.
-  void run(bool handle_signals = false);
+  // Installs SIGINT/SIGTERM handlers that stop the server. Call before announcing that
+  // the server is ready, so a signal sent right after the announcement is not fatal.
+  void stop_on_signals();
+  // Serves on `threads` threads (the caller's included) until stop(). Returns after the
+  // accept loop closed and the threads joined.
+  void run();
   // Thread-safe; stops accepting and ends run().
   void stop();
 

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds madoguchi and starts it with config/demo.toml.
+# Data (SQLite database, keys, demo secrets) goes to $MADOGUCHI_DATA_DIR (default ./data).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+scripts/install-deps.sh
+cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DMADOGUCHI_TESTS=OFF >/dev/null
+ninja -C build/demo madoguchi
+
+export MADOGUCHI_DATA_DIR="${MADOGUCHI_DATA_DIR:-$root/data}"
+export MADOGUCHI_LISTEN="${MADOGUCHI_LISTEN:-127.0.0.1:8080}"
+mkdir -p "$MADOGUCHI_DATA_DIR"
+chmod 700 "$MADOGUCHI_DATA_DIR"
+
+# Demo-only secrets, generated once and kept beside the data. A real deployment gets
+# them from the LINE Developers console and its own secret store.
+secrets="$MADOGUCHI_DATA_DIR/demo-secrets.env"
+if [[ ! -f "$secrets" ]]; then
+  random() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
+  umask 077
+  cat >"$secrets" <<SECRETS
+MADOGUCHI_LINE_CHANNEL_SECRET=$(random 16)
+MADOGUCHI_LINE_ACCESS_TOKEN=demo-$(random 24)
+MADOGUCHI_KEY_PASSPHRASE=$(random 24)
+SECRETS
+fi
+set -a
+# shellcheck disable=SC1090
+. "$secrets"
+set +a
+
+cat <<INFO
+
+== madoguchi デモ / demo
+  設定 / config:          config/demo.toml
+  データ / data:          $MADOGUCHI_DATA_DIR
+  LINE Webhook URL:       http://$MADOGUCHI_LISTEN/webhooks/line/demo
+  チャネルシークレット:   $MADOGUCHI_LINE_CHANNEL_SECRET   (demo only; in $secrets)
+  署名付きテスト送信 / send a signed test webhook:
+      scripts/send-demo-webhook.sh "こんにちは、相談したいです"
+  集計 / stats:           scripts/demo-stats.sh
+
+INFO
+exec build/demo/madoguchi serve --config config/demo.toml

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages madoguchi needs to build and test. Idempotent: the
+# package index is refreshed only when something is missing. Run as root.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
+  # libraries (Boost 1.81, not Debian's default 1.74)
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libssl-dev libsodium-dev libsqlite3-dev libicu-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libcli11-dev
+  # tests and tools
+  libgtest-dev libgmock-dev sqlite3 openssl curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi

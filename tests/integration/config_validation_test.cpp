@@ -1,0 +1,110 @@
+// An invalid configuration: exit code 2, every error on stderr as "FILE: key: reason",
+// secrets never echoed, and nothing started (no listening line, no data directory).
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "tests/fakes/child_process.hpp"
+#include "tests/fakes/temp_dir.hpp"
+#include "tests/integration/harness.hpp"
+
+namespace madoguchi::testing {
+namespace {
+
+constexpr std::string_view kInlineSecret = "inline-secret-6f1d2c";
+
+// Six independent mistakes; the passphrase variable is deliberately left unset.
+std::string invalid_config(const std::filesystem::path& data_dir) {
+  std::ostringstream toml;
+  toml << "[server]\n"
+       << "listen = \"127.0.0.1:0\"\n"
+       << "threads = 0\n"  // 1..64
+       << "[store]\n"
+       << "data_dir = \"" << data_dir.string() << "\"\n"
+       << "colour = \"blue\"\n"  // unknown key
+       << "[logging]\n"
+       << "level = \"loud\"\n"
+       << "[[tenants]]\n"
+       << "id = \"Not Valid!\"\n"
+       << "name = \"デモ市\"\n"
+       << "key_passphrase = { env = \"MADOGUCHI_TEST_UNSET_PASSPHRASE\" }\n"
+       << "[[line_accounts]]\n"
+       << "name = \"demo\"\n"
+       << "tenant = \"nobody\"\n"
+       << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }]\n"
+       << "access_token = \"" << kInlineSecret << "\"\n";  // secrets never inline
+  return toml.str();
+}
+
+const std::vector<std::string> kExpectedKeys{"server.threads", "store.colour", "logging.level", "tenants[0].id",
+                                             "tenants[0].key_passphrase", "line_accounts[0].tenant",
+                                             "line_accounts[0].access_token"};
+
+void expect_every_error_listed(const std::filesystem::path& file, const std::string& err) {
+  std::vector<std::string> lines;
+  std::istringstream in(err);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  for (const auto& key : kExpectedKeys) {
+    const auto prefix = file.string() + ": " + key + ":";
+    bool found = false;
+    for (const auto& line : lines) found = found || line.starts_with(prefix);
+    EXPECT_TRUE(found) << "no \"" << prefix << " <reason>\" line in:\n" << err;
+  }
+  EXPECT_NE(err.find("MADOGUCHI_TEST_UNSET_PASSPHRASE"), std::string::npos) << "the missing variable is not named";
+  EXPECT_EQ(err.find(kInlineSecret), std::string::npos) << "a secret was echoed";
+}
+
+TEST(GatewayConfigValidation, InvalidConfigExits2ListingEveryErrorAndStartsNothing) {
+  TempDir dir;
+  const auto config = dir / "bad.toml";
+  const auto data_dir = dir / "data";
+  write_file(config, invalid_config(data_dir));
+  LaunchOptions o;
+  o.program = madoguchi_binary();
+  o.env = {"MADOGUCHI_LINE_CHANNEL_SECRET=0123456789abcdef"};
+
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"serve", "--config", config.string()},
+        std::vector<std::string>{"stats", "--config", config.string(), "--json"},
+        std::vector<std::string>{"keys", "init", "--config", config.string()}}) {
+    SCOPED_TRACE(args[0]);
+    o.args = args;
+    auto r = run_command(o, std::chrono::seconds(30));
+    EXPECT_TRUE(r.status.exited) << r.status.describe() << " (a hang means it started anyway)";
+    EXPECT_EQ(r.status.code, 2) << r.err;
+    EXPECT_EQ(r.out.find("listening on"), std::string::npos) << r.out;
+    expect_every_error_listed(config, r.err);
+    EXPECT_FALSE(std::filesystem::exists(data_dir)) << "a data directory was created for an invalid config";
+  }
+}
+
+TEST(GatewayConfigValidation, TomlSyntaxErrorExits2WithPosition) {
+  TempDir dir;
+  const auto config = dir / "broken.toml";
+  write_file(config, "[server]\nlisten = \"127.0.0.1:0\n[store]\n");
+  LaunchOptions o;
+  o.program = madoguchi_binary();
+  o.args = {"serve", "--config", config.string()};
+  auto r = run_command(o, std::chrono::seconds(30));
+  EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.describe() << "\n" << r.err;
+  EXPECT_NE(r.err.find(config.string() + ": "), std::string::npos) << r.err;
+  // The unterminated string is on line 2; the path itself may hold digits.
+  auto without_path = r.err;
+  for (auto at = without_path.find(config.string()); at != std::string::npos; at = without_path.find(config.string()))
+    without_path.erase(at, config.string().size());
+  EXPECT_NE(without_path.find('2'), std::string::npos) << "no line number in: " << r.err;
+  EXPECT_EQ(r.out.find("listening on"), std::string::npos);
+}
+
+TEST(GatewayConfigValidation, MissingConfigFileExits2) {
+  TempDir dir;
+  LaunchOptions o;
+  o.program = madoguchi_binary();
+  o.args = {"serve", "--config", (dir / "absent.toml").string()};
+  auto r = run_command(o, std::chrono::seconds(30));
+  EXPECT_TRUE(r.status.exited && r.status.code == 2) << r.status.describe() << "\n" << r.err;
+  EXPECT_NE(r.err.find("absent.toml"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace madoguchi::testing

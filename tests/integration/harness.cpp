@@ -1,0 +1,155 @@
+#include "tests/integration/harness.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "tests/fakes/line_webhooks.hpp"
+#include "tests/fakes/sqlite_probe.hpp"
+
+namespace madoguchi::testing {
+
+std::filesystem::path madoguchi_binary() { return MADOGUCHI_BINARY; }
+
+GatewayHarness::GatewayHarness(HarnessOptions options) {
+  std::random_device seed;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed());
+  channel_secret_ = random_hex(rng, 16);
+  passphrase_ = "pass-" + random_hex(rng, 12);
+  access_token_ = "token-" + random_hex(rng, 24);
+
+  std::ostringstream toml;
+  toml << "[server]\n"
+       << "listen = \"127.0.0.1:0\"\n"
+       << "threads = 2\n"
+       << "[store]\n"
+       << "data_dir = \"" << data_dir().string() << "\"\n"
+       << "busy_timeout_ms = " << options.busy_timeout_ms << "\n"
+       << "[logging]\n"
+       << "level = \"" << options.log_level << "\"\n"
+       << "[[tenants]]\n"
+       << "id = \"demo\"\n"
+       << "name = \"デモ市\"\n"
+       << "key_passphrase = { env = \"MADOGUCHI_KEY_PASSPHRASE\" }\n"
+       << "create_keys_if_missing = true\n"
+       << "windows = [\"ひきこもり地域支援センター\"]\n"
+       << "[[line_accounts]]\n"
+       << "name = \"demo\"\n"
+       << "tenant = \"demo\"\n"
+       << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }, "
+          "{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET_NEXT\", optional = true }]\n"
+       << "access_token = { env = \"MADOGUCHI_LINE_ACCESS_TOKEN\" }\n"
+       // Nothing listens on port 9: no test may reach the real LINE.
+       << "api_base = \"http://127.0.0.1:9\"\n";
+  write_file(config_path(), toml.str());
+}
+
+std::vector<std::string> GatewayHarness::environment() const {
+  std::vector<std::string> env{"MADOGUCHI_KEY_PASSPHRASE=" + passphrase_,
+                               "MADOGUCHI_LINE_CHANNEL_SECRET=" + channel_secret_,
+                               "MADOGUCHI_LINE_ACCESS_TOKEN=" + access_token_};
+  // Sanitizer builds read their options from the environment.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"})
+    if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
+  return env;
+}
+
+std::unique_ptr<GatewayProcess> GatewayHarness::start(std::optional<std::uint64_t> file_size_limit) const {
+  GatewayLaunch launch;
+  launch.binary = madoguchi_binary();
+  launch.config = config_path();
+  launch.env = environment();
+  launch.stderr_log = stderr_log();
+  launch.file_size_limit = file_size_limit;
+  return std::make_unique<GatewayProcess>(launch);
+}
+
+CommandResult GatewayHarness::run(std::vector<std::string> args) const {
+  LaunchOptions o;
+  o.program = madoguchi_binary();
+  o.args = std::move(args);
+  o.env = environment();
+  return run_command(o, std::chrono::seconds(60));
+}
+
+boost::json::object GatewayHarness::stats() const {
+  auto r = run({"stats", "--config", config_path().string(), "--json"});
+  if (!r.status.exited || r.status.code != 0)
+    throw std::runtime_error("madoguchi stats: " + r.status.describe() + "; stderr: " + r.err);
+  boost::system::error_code ec;
+  auto value = boost::json::parse(r.out, ec);
+  if (ec || !value.is_object()) throw std::runtime_error("madoguchi stats printed no JSON object: " + r.out);
+  return value.as_object();
+}
+
+std::map<std::string, std::int64_t> GatewayHarness::stored_external_ids() const {
+  SqliteProbe db(database());
+  std::map<std::string, std::int64_t> out;
+  for (auto& row : db.rows("SELECT external_id, count(*) FROM messages GROUP BY external_id"))
+    out[row[0]] = std::stoll(row[1]);
+  return out;
+}
+
+std::int64_t GatewayHarness::message_rows() const {
+  SqliteProbe db(database());
+  return db.scalar("SELECT count(*) FROM messages");
+}
+
+::testing::AssertionResult stopped_cleanly(GatewayProcess& gateway, int signal_number) {
+  bool clean = false;
+  auto status = gateway.stop(std::chrono::seconds(20), &clean, signal_number);
+  if (!clean) return ::testing::AssertionFailure() << strsignal(signal_number) << " did not stop the gateway within 20 s";
+  if (!status.exited || status.code != 0) return ::testing::AssertionFailure() << "gateway ended with " << status.describe();
+  if (auto extra = gateway.extra_stdout(); !extra.empty())
+    return ::testing::AssertionFailure() << "stdout must hold only the listening line, also got: " << extra;
+  return ::testing::AssertionSuccess();
+}
+
+boost::system::result<HttpResponse> post_signed(HttpClient& client, const std::string& secret,
+                                                const std::string& body, const std::string& account) {
+  return client.post("/webhooks/line/" + account, body, line_headers(secret, body));
+}
+
+std::optional<WebhookAnswer> parse_answer(const std::string& body) {
+  boost::system::error_code ec;
+  auto value = boost::json::parse(body, ec);
+  if (ec || !value.is_object()) return std::nullopt;
+  const auto& o = value.as_object();
+  auto* stored = o.if_contains("stored");
+  auto* duplicates = o.if_contains("duplicates");
+  if (!stored || !duplicates || !stored->is_int64() || !duplicates->is_int64()) return std::nullopt;
+  return WebhookAnswer{stored->as_int64(), duplicates->as_int64()};
+}
+
+std::map<std::string, std::int64_t> stats_events(const boost::json::object& stats, const std::string& channel) {
+  std::map<std::string, std::int64_t> out;
+  for (const auto& item : stats.at("events").as_array()) {
+    const auto& e = item.as_object();
+    if (e.at("channel").as_string() != channel) continue;
+    out[std::string(e.at("type").as_string())] += e.at("count").to_number<std::int64_t>();
+  }
+  return out;
+}
+
+double metric_total(const std::string& metrics_text, const std::string& family) {
+  std::istringstream lines(metrics_text);
+  std::string line;
+  double total = 0;
+  bool found = false;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with(family)) continue;
+    auto rest = std::string_view(line).substr(family.size());
+    if (!rest.empty() && rest[0] != '{' && rest[0] != ' ') continue;  // a longer family name
+    auto space = line.rfind(' ');
+    if (space == std::string::npos) continue;
+    total += std::stod(line.substr(space + 1));
+    found = true;
+  }
+  return found ? total : -1;
+}
+
+}  // namespace madoguchi::testing
