@@ -194,17 +194,14 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream) {
       lowest.expires_at(deadline);
       std::tie(ec, bytes) = co_await bhttp::async_read(stream, buffer, parser, nothrow);
     }
-    if (ec == bhttp::error::header_limit) {
-      co_await write(stream, error_response(431, "headers_too_large",
-                                            "ヘッダーが大きすぎます / request header block over the limit"),
-                     11, false, "invalid");
-      co_await drain(stream);
-      co_return;
-    }
-    if (ec == bhttp::error::body_limit) {
-      co_await write(stream, error_response(413, "body_too_large",
-                                            "本文が大きすぎます / request body over the limit"),
-                     11, false, "invalid");
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::body_limit) {
+      // Built outside the co_await: GCC 12 destroys temporaries of a conditional
+      // expression inside a co_await argument twice.
+      Response refusal = ec == bhttp::error::header_limit
+                             ? error_response(431, "headers_too_large",
+                                              "ヘッダーが大きすぎます / request header block over the limit")
+                             : error_response(413, "body_too_large", "本文が大きすぎます / request body over the limit");
+      co_await write(stream, std::move(refusal), 11, false, "invalid");
       co_await drain(stream);
       co_return;
     }
