@@ -104,6 +104,15 @@ Gateway start_gateway(const std::string& binary, const fs::path& dir) {
   return g;
 }
 
+// One sample of the gateway's own /metrics ("name value" lines).
+double metric(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  return 0;
+}
+
 void stop(pid_t pid) {
   kill(pid, SIGTERM);
   int status = 0;
@@ -165,11 +174,18 @@ int main(int argc, char** argv) {
     load.connections = 1;
     load.id_prefix = "ONE0";
     rows.push_back(measure("madoguchi", gateway.pid, load, &one));
+    const auto metrics = fetch(gateway.port, "/metrics");
     stop(gateway.pid);
 
     print(rows);
     std::printf("ratio madoguchi/bare req/s: %.2f (%d connections), %.2f (1 connection)\n",
                 rows[2].rps / std::max(rows[0].rps, 1.0), connections, rows[3].rps / std::max(rows[1].rps, 1.0));
+    const double commits = metric(metrics, "madoguchi_commit_batches_total");
+    const double batched = metric(metrics, "madoguchi_commit_batched_requests_total");
+    const double commit_s = metric(metrics, "madoguchi_commit_latency_seconds_sum");
+    if (commits > 0)
+      std::printf("group commit: %.0f commits, %.1f webhooks per commit, %.2f ms per commit (mean)\n", commits,
+                  batched / commits, 1000.0 * commit_s / commits);
     std::printf("gateway start-up (exec to listening, first start creates keys): %.0f ms\n", gateway.startup_ms);
     const auto acknowledged = many.acknowledged_all + one.acknowledged_all;
     const auto stored = stored_events(dir / "data" / "madoguchi.db");

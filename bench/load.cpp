@@ -96,6 +96,21 @@ asio::awaitable<void> connection(Shared& s) {
 
 }  // namespace
 
+std::string fetch(std::uint16_t port, const std::string& path) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  boost::system::error_code ec;
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  if (ec) return {};
+  http::request<http::empty_body> req{http::verb::get, path, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(stream, req, ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  if (!ec) http::read(stream, buffer, res, ec);
+  return ec ? std::string() : res.body();
+}
+
 LoadResult run_load(const LoadOptions& options) {
   asio::io_context io(1);
   Shared shared{options, {}, {}, 0, {}};

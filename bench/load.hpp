@@ -28,4 +28,7 @@ struct LoadResult {
 
 LoadResult run_load(const LoadOptions& options);
 
+// GET `path` on 127.0.0.1:port; the body, or empty on failure.
+std::string fetch(std::uint16_t port, const std::string& path);
+
 }  // namespace madoguchi::bench

@@ -7,4 +7,4 @@ set -a
 # shellcheck disable=SC1091
 . "$MADOGUCHI_DATA_DIR/demo-secrets.env"
 set +a
-exec "$root/build/demo/madoguchi" stats --config "$root/config/demo.toml" "$@"
+exec "$root/build/demo/gateway/madoguchi" stats --config "$root/config/demo.toml" "$@"

@@ -43,4 +43,4 @@ cat <<INFO
   集計 / stats:           scripts/demo-stats.sh
 
 INFO
-exec build/demo/madoguchi serve --config config/demo.toml
+exec build/demo/gateway/madoguchi serve --config config/demo.toml
