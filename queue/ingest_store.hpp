@@ -1,9 +1,10 @@
 #pragma once
 // Writes one webhook's events inside the caller's open transaction (as a SAVEPOINT, so a
 // failing webhook rolls back alone). Per event, in this order:
-//   INSERT the message row; on UNIQUE(channel, account_id, external_id) conflict it is a
-//   duplicate and nothing else of that event is written;
-//   upsert the contact (tenant, pseudonym) and its conversation (account, thread);
+//   upsert the contact (tenant, pseudonym) and its conversation (account, thread), which
+//   only raise last-seen times and so change nothing for a redelivery;
+//   INSERT the message row with those links; on UNIQUE(channel, account_id, external_id)
+//   conflict it is a duplicate and nothing else of that event is written;
 //   apply the effect (reachable / unreachable / hide the unsent message);
 //   enqueue a `triage` job for message events and a `fetch_media` job for media.
 #include <memory>
