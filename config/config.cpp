@@ -248,7 +248,7 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
   std::set<std::string> ids;
   each_table(r, root, "tenants", [&](const toml::table& t, const std::string& key) {
     r.only_keys(t, key, {"id", "name", "keys_dir", "key_passphrase", "create_keys_if_missing", "epoch_seconds",
-                         "epoch_messages", "windows"});
+                         "epoch_messages", "windows", "first_reply"});
     TenantConfig tenant;
     if (auto v = r.string(t.get("id"), key + ".id", true)) {
       tenant.id = *v;
@@ -275,6 +275,10 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
           else tenant.windows.push_back(*name);
         }
     }
+    if (auto v = r.string(t.get("first_reply"), key + ".first_reply", false)) {
+      if (v->size() > 4000) r.error(key + ".first_reply", "at most 4000 bytes");
+      else tenant.first_reply = *v;
+    }
     c.tenants.push_back(std::move(tenant));
   });
   if (c.tenants.empty()) r.error("tenants", "at least one [[tenants]] is required");
@@ -289,7 +293,8 @@ void check_url(Reader& r, const std::string& key, const std::string& url) {
 void read_line_accounts(Reader& r, const toml::table& root, Config& c) {
   std::set<std::string> names;
   each_table(r, root, "line_accounts", [&](const toml::table& t, const std::string& key) {
-    r.only_keys(t, key, {"name", "tenant", "channel_secrets", "access_token", "api_base", "data_api_base"});
+    r.only_keys(t, key, {"name", "tenant", "channel_secrets", "access_token", "api_base", "data_api_base",
+                         "send_per_second", "send_timeout_seconds", "reply_window_seconds", "quota_poll_seconds"});
     LineAccountConfig a;
     if (auto v = r.string(t.get("name"), key + ".name", true)) {
       a.name = *v;
@@ -317,8 +322,32 @@ void read_line_accounts(Reader& r, const toml::table& root, Config& c) {
     if (auto v = r.string(t.get("data_api_base"), key + ".data_api_base", false)) a.data_api_base = *v;
     check_url(r, key + ".api_base", a.api_base);
     check_url(r, key + ".data_api_base", a.data_api_base);
+    auto small = [&](const char* name, int value, int lo, int hi) {
+      return static_cast<int>(r.integer(t.get(name), key + "." + name, value, lo, hi));
+    };
+    a.send_per_second = small("send_per_second", a.send_per_second, 1, 100000);
+    a.send_timeout_s = small("send_timeout_seconds", a.send_timeout_s, 1, 120);
+    // LINE's reply tokens last about a minute.
+    a.reply_window_s = small("reply_window_seconds", a.reply_window_s, 0, 60);
+    a.quota_poll_s = small("quota_poll_seconds", a.quota_poll_s, 0, 86400);
     c.line_accounts.push_back(std::move(a));
   });
+}
+
+void read_outbox(Reader& r, const toml::table& root, OutboxConfig& o) {
+  const auto* t = r.table(root, "outbox", "outbox");
+  if (!t) return;
+  r.only_keys(*t, "outbox", {"lanes", "max_attempts", "backoff_base_ms", "backoff_cap_ms", "lease_seconds",
+                             "poll_ms", "max_text_chars"});
+  o.lanes = static_cast<int>(r.integer(t->get("lanes"), "outbox.lanes", o.lanes, 1, 64));
+  o.max_attempts = static_cast<int>(r.integer(t->get("max_attempts"), "outbox.max_attempts", o.max_attempts, 1, 100));
+  o.backoff_base_ms = r.integer(t->get("backoff_base_ms"), "outbox.backoff_base_ms", o.backoff_base_ms, 1, 3'600'000);
+  o.backoff_cap_ms = r.integer(t->get("backoff_cap_ms"), "outbox.backoff_cap_ms", o.backoff_cap_ms, 1, 86'400'000);
+  if (o.backoff_cap_ms < o.backoff_base_ms) r.error("outbox.backoff_cap_ms", "must not be below backoff_base_ms");
+  o.lease_s = static_cast<int>(r.integer(t->get("lease_seconds"), "outbox.lease_seconds", o.lease_s, 10, 3600));
+  o.poll_ms = static_cast<int>(r.integer(t->get("poll_ms"), "outbox.poll_ms", o.poll_ms, 10, 60000));
+  o.max_text_chars = static_cast<std::size_t>(
+      r.integer(t->get("max_text_chars"), "outbox.max_text_chars", static_cast<std::int64_t>(o.max_text_chars), 1, 100000));
 }
 
 }  // namespace
@@ -344,7 +373,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   Reader r(env, errors);
   Config c;
   c.source = source;
-  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts"});
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox"});
   read_server(r, root, c.server);
   read_store(r, root, c.store);
   if (const auto* l = r.table(root, "logging", "logging")) {
@@ -357,6 +386,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   }
   read_tenants(r, root, c);
   read_line_accounts(r, root, c);
+  read_outbox(r, root, c.outbox);
   if (!errors.empty()) return errors;
   return c;
 }

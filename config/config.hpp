@@ -59,6 +59,12 @@ struct TenantConfig {
   std::int64_t epoch_seconds = 600;     // data key rotation
   std::uint64_t epoch_messages = 10000;
   std::vector<std::string> windows;     // window names (窓口)
+  // The automatic first reply to each new conversation ("" = none), sent with the reply API.
+  std::string first_reply = kDefaultFirstReply;
+  static constexpr const char* kDefaultFirstReply =
+      "ご連絡ありがとうございます。メッセージを受け付けました。担当者が確認して、順番にお返事します。"
+      "返信までお時間をいただくことがあります。\n"
+      "命の危険があるときや今すぐ助けが必要なときは、119番（救急）または110番（警察）に電話してください。";
 };
 
 struct LineAccountConfig {
@@ -68,6 +74,20 @@ struct LineAccountConfig {
   Secret access_token;
   std::string api_base = "https://api.line.me";
   std::string data_api_base = "https://api-data.line.me";
+  int send_per_second = 100;        // outbox rate limit for this account
+  int send_timeout_s = 10;          // one request: connect, write and answer
+  int reply_window_s = 50;          // use an event's reply token this long after it arrived (0 = always push)
+  int quota_poll_s = 300;           // GET quota for /metrics this often (0 = never)
+};
+
+struct OutboxConfig {
+  int lanes = 8;                    // deliveries in flight at once
+  int max_attempts = 8;             // then the job is dead-lettered (alert)
+  std::int64_t backoff_base_ms = 1000;
+  std::int64_t backoff_cap_ms = 5 * 60 * 1000;
+  int lease_s = 120;                // visibility timeout of a job being sent
+  int poll_ms = 200;
+  std::size_t max_text_chars = 20000;
 };
 
 struct LoggingConfig {
@@ -81,6 +101,7 @@ struct Config {
   LoggingConfig logging;
   std::vector<TenantConfig> tenants;
   std::vector<LineAccountConfig> line_accounts;
+  OutboxConfig outbox;
 };
 
 struct ConfigError {

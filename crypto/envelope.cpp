@@ -26,6 +26,17 @@ std::string random_id() {
   return std::string(hex, 32);
 }
 
+std::string random_uuid() {
+  unsigned char b[16];
+  randombytes_buf(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  char hex[33];
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  std::string h(hex, 32);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
 DataKey new_data_key(const PublicKey& tenant_public) {
   DataKey key{random_id(), Secret(crypto_aead_xchacha20poly1305_ietf_KEYBYTES), {}};
   crypto_aead_xchacha20poly1305_ietf_keygen(key.key.data());

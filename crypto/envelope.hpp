@@ -67,5 +67,7 @@ class EpochKeys {
 
 // 16 random bytes as 32 lower-case hex characters (record ids, key ids).
 std::string random_id();
+// A random (version 4) UUID, lower-case 8-4-4-4-12: provider retry keys.
+std::string random_uuid();
 
 }  // namespace madoguchi::crypto

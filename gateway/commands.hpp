@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the `madoguchi` executable. Each returns the process exit code:
 // 0 success, 1 runtime failure, 2 invalid configuration or usage.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -15,5 +16,12 @@ int keys_init(const std::filesystem::path& config_file, const std::optional<std:
 
 // Content-free counts from the store.
 int stats(const std::filesystem::path& config_file, bool json);
+
+// Outbox administration beside a running gateway: list jobs (no content), run a dead or
+// waiting job again with its stored retry key, cancel one that is not being sent.
+// retry/cancel exit 1 when the job does not exist or is in another state.
+int outbox_list(const std::filesystem::path& config_file, const std::string& state);
+int outbox_retry(const std::filesystem::path& config_file, std::int64_t job);
+int outbox_cancel(const std::filesystem::path& config_file, std::int64_t job);
 
 }  // namespace madoguchi::app

@@ -1,5 +1,5 @@
 // madoguchi: command line. The composition of each command lives in serve.cpp and
-// admin_commands.cpp.
+// admin_commands.cpp and outbox_commands.cpp.
 #include <CLI/CLI.hpp>
 
 #include "gateway/commands.hpp"
@@ -25,9 +25,27 @@ int main(int argc, char** argv) {
   stats->add_option("--config", config, "TOML configuration file")->required();
   stats->add_flag("--json", json, "JSON output");
 
+  std::string state;
+  std::int64_t job = 0;
+  auto* outbox = app.add_subcommand("outbox", "送信待ち・送信失敗の管理 / stuck or dead-lettered replies");
+  outbox->require_subcommand(1);
+  auto* outbox_list = outbox->add_subcommand("list", "送信ジョブの一覧（内容を含みません） / list jobs, without content");
+  outbox_list->add_option("--config", config, "TOML configuration file")->required();
+  outbox_list->add_option("--state", state, "ready, leased, dead, done or cancelled (default: unfinished and dead)")
+      ->check(CLI::IsMember({"ready", "leased", "dead", "done", "cancelled"}));
+  auto* outbox_retry = outbox->add_subcommand("retry", "ジョブを再送します（同じ再送キー） / send a job again (same retry key)");
+  outbox_retry->add_option("--config", config, "TOML configuration file")->required();
+  outbox_retry->add_option("job", job, "job id (from `outbox list`)")->required();
+  auto* outbox_cancel = outbox->add_subcommand("cancel", "ジョブを取り消します / cancel a job that is not being sent");
+  outbox_cancel->add_option("--config", config, "TOML configuration file")->required();
+  outbox_cancel->add_option("job", job, "job id (from `outbox list`)")->required();
+
   CLI11_PARSE(app, argc, argv);
   if (serve->parsed()) return madoguchi::app::serve(config);
   if (keys_init->parsed()) return madoguchi::app::keys_init(config, tenant);
   if (stats->parsed()) return madoguchi::app::stats(config, json);
+  if (outbox_list->parsed()) return madoguchi::app::outbox_list(config, state);
+  if (outbox_retry->parsed()) return madoguchi::app::outbox_retry(config, job);
+  if (outbox_cancel->parsed()) return madoguchi::app::outbox_cancel(config, job);
   return 2;
 }

@@ -5,11 +5,15 @@
 #include <iostream>
 
 #include "adapters/line/line_inbound.hpp"
+#include "adapters/line/line_outbound.hpp"
 #include "crypto/keys.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
+#include "gateway/outbox/line_quota.hpp"
+#include "gateway/outbox/outbox.hpp"
+#include "gateway/outbox/worker.hpp"
 #include "gateway/startup.hpp"
 #include "queue/accounts.hpp"
 #include "queue/jobs.hpp"
@@ -77,6 +81,45 @@ void register_line_accounts(const config::Config& c, const queue::AccountIds& id
   }
 }
 
+// The counselor side of each tenant: the sealing key pair opens what ingest sealed.
+void load_outbox_keys(const config::Config& c, outbox::TenantKeys& keys) {
+  for (const auto& t : c.tenants) {
+    auto pair = crypto::load_sealing_keys(t.keys_dir, t.key_passphrase.view());
+    if (!pair) throw std::runtime_error("tenant " + t.id + ": cannot load the sealing key: " + pair.error().message());
+    keys.add(t.id, std::move(*pair), t.epoch_seconds * 1000, t.epoch_messages);
+  }
+}
+
+outbox::WorkerOptions worker_options(const config::Config& c) {
+  outbox::WorkerOptions o;
+  o.lanes = c.outbox.lanes;
+  o.backoff = {c.outbox.backoff_base_ms, c.outbox.backoff_cap_ms};
+  o.lease_ms = std::int64_t{c.outbox.lease_s} * 1000;
+  o.poll_ms = c.outbox.poll_ms;
+  o.max_attempts = c.outbox.max_attempts;
+  return o;
+}
+
+// LINE senders (and quota monitors) on the worker's thread.
+std::vector<std::unique_ptr<outbox::LineQuotaMonitor>> add_line_senders(const config::Config& c,
+                                                                       const queue::AccountIds& ids,
+                                                                       outbox::OutboxWorker& worker,
+                                                                       outbox::Senders& senders, Log& log) {
+  std::vector<std::unique_ptr<outbox::LineQuotaMonitor>> monitors;
+  for (const auto& a : c.line_accounts) {
+    adapters::HttpClientOptions http{a.api_base, std::chrono::seconds(a.send_timeout_s)};
+    auto line = std::make_shared<adapters::line::LineOutbound>(
+        a.access_token.clone(), std::make_unique<adapters::HttpClient>(worker.executor(), http),
+        std::int64_t{a.reply_window_s} * 1000);
+    senders.add(ids.at({"line", a.name}), "line", a.name, line, a.send_per_second);
+    if (a.quota_poll_s > 0) {
+      monitors.push_back(std::make_unique<outbox::LineQuotaMonitor>(a.name, *line, log, std::chrono::seconds(a.quota_poll_s)));
+      worker.spawn([m = monitors.back().get(), line] { return m->run(); });
+    }
+  }
+  return monitors;
+}
+
 std::string listen_url(const http::Server& server, const std::string& host) {
   auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   return std::string(server.tls() ? "https" : "http") + "://" + shown + ":" + std::to_string(server.port());
@@ -93,6 +136,7 @@ int serve(const std::filesystem::path& config_file) {
   try {
     SystemClock clock;
     ensure_data_dir(*config);
+    InstanceLock lock(*config);
     const auto account_ids = prepare_store(*config);
     auto tenants = load_tenants(*config, clock, log);
     AdapterRegistry registry;
@@ -117,6 +161,34 @@ int serve(const std::filesystem::path& config_file) {
       return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(committer.pending())}};
     });
 
+    // The outbox: counselor-side keys, one sender per channel account, the worker thread.
+    outbox::TenantKeys outbox_keys(clock);
+    load_outbox_keys(*config, outbox_keys);
+    outbox::Senders senders;
+    outbox::DeliveryFeed feed;
+    std::map<std::string, std::string> first_replies;
+    for (const auto& t : config->tenants) first_replies[t.id] = t.first_reply;
+    outbox::OutboxWorker worker(database_options(*config), worker_options(*config), outbox_keys, senders,
+                                first_replies, feed, metrics, log, clock);
+    auto quota_monitors = add_line_senders(*config, account_ids, worker, senders, log);
+    metrics.add_gauge("madoguchi_line_quota_used", "LINE messages sent this month (quota consumption)", [&] {
+      std::vector<std::pair<std::string, double>> out;
+      for (const auto& m : quota_monitors)
+        if (m->known()) out.emplace_back("account=\"" + m->account() + "\"", static_cast<double>(m->used()));
+      return out;
+    });
+    metrics.add_gauge("madoguchi_line_quota_limit", "LINE monthly message limit (-1 = none)", [&] {
+      std::vector<std::pair<std::string, double>> out;
+      for (const auto& m : quota_monitors)
+        if (m->known()) out.emplace_back("account=\"" + m->account() + "\"", static_cast<double>(m->limit()));
+      return out;
+    });
+    // The entry point the console uses to queue replies (issue C).
+    outbox::Outbox outbox(database_options(*config), outbox_keys, senders,
+                          {config->outbox.max_text_chars, config->outbox.max_attempts}, [&worker] { worker.wake(); },
+                          clock);
+    worker.start();
+
     http::Router router;
     router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
       respond({200, "application/json", R"({"status":"ok"})", {}});
@@ -134,6 +206,7 @@ int serve(const std::filesystem::path& config_file) {
                            {"line_accounts", config->line_accounts.size()}});
     std::cout << "listening on " << url << std::endl;
     server.run();
+    worker.stop();
     committer.stop();
     log.info("stopped");
     return 0;

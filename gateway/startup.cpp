@@ -1,6 +1,11 @@
 #include "gateway/startup.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <iostream>
+#include <stdexcept>
 
 namespace madoguchi::app {
 
@@ -30,6 +35,21 @@ void ensure_data_dir(const config::Config& config) {
     fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace);
   }
   if (auto parent = config.store.database.parent_path(); !parent.empty()) fs::create_directories(parent);
+}
+
+InstanceLock::InstanceLock(const config::Config& config) {
+  const auto path = config.store.database.string() + ".lock";
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw std::runtime_error("cannot open the lock file " + path);
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw std::runtime_error("別の madoguchi serve が同じデータベースを使っています / another madoguchi serve uses " +
+                             config.store.database.string());
+  }
+}
+
+InstanceLock::~InstanceLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
 }  // namespace madoguchi::app

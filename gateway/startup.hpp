@@ -18,4 +18,18 @@ queue::DatabaseOptions database_options(const config::Config& config, bool read_
 // Creates the data directory (mode 0700) when missing.
 void ensure_data_dir(const config::Config& config);
 
+// One `serve` per database: an exclusive lock on "<database>.lock", held for the life of
+// the object. Because of it, job leases left by an earlier process are known to be dead.
+// Throws std::runtime_error when another process holds it.
+class InstanceLock {
+ public:
+  explicit InstanceLock(const config::Config& config);
+  ~InstanceLock();
+  InstanceLock(const InstanceLock&) = delete;
+  InstanceLock& operator=(const InstanceLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace madoguchi::app

@@ -23,12 +23,14 @@ struct IngestStore::Statements {
             "ON CONFLICT (account_id, thread_pseudonym) DO UPDATE SET "
             "last_message_ms = max(conversations.last_message_ms, excluded.last_message_ms), "
             "contact_id = coalesce(conversations.contact_id, excluded.contact_id) RETURNING id")),
+        claim_first_reply(db.prepare(
+            "UPDATE conversations SET first_reply_queued = 1 WHERE id = ? AND first_reply_queued = 0")),
         hide_target(db.prepare("UPDATE messages SET hidden = 1 WHERE account_id = ? AND provider_msg_ref = ?")),
         hide_if_unsent(db.prepare("UPDATE messages SET hidden = 1 WHERE id = ? AND EXISTS "
                                   "(SELECT 1 FROM messages u WHERE u.account_id = ? AND u.target_msg_ref = ?)")),
         job(db.prepare("INSERT INTO jobs (kind, conversation_id, message_id, max_attempts, run_at_ms, created_at_ms, "
                        "updated_at_ms) VALUES (?, ?, ?, 8, ?, ?, ?)")) {}
-  Statement key, message, contact, effect, conversation, hide_target,
+  Statement key, message, contact, effect, conversation, claim_first_reply, hide_target,
       hide_if_unsent, job;
 };
 
@@ -112,6 +114,14 @@ result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outco
   };
   if (e.event_type == "message" && conversation)
     if (auto r = enqueue("triage"); !r) return r;
+  // The automatic first reply to a conversation's first message (the outbox decides
+  // whether one is configured): claimed on the conversation row, so exactly once.
+  if (e.event_type == "message" && conversation) {
+    s.claim_first_reply.bind(1, *conversation);
+    if (auto r = s.claim_first_reply.run(); !r) return r;
+    if (db_.changes() == 1)
+      if (auto r = enqueue("first_reply"); !r) return r;
+  }
   if (e.has_media)
     if (auto r = enqueue("fetch_media"); !r) return r;
   return {};

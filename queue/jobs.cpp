@@ -47,7 +47,7 @@ result<std::optional<Job>> JobQueue::lease(const std::string& kind, const std::s
   auto s = db_.prepare(
       "UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = ?, lease_owner = ?, "
       "lease_until_ms = ?, updated_at_ms = ? WHERE id = ("
-      " SELECT j.id FROM jobs j WHERE j.kind = ? AND ("
+      " SELECT j.id FROM jobs j WHERE j.kind = ? AND j.state IN ('ready', 'leased') AND ("
       "  (j.state = 'ready' AND j.run_at_ms <= ?) OR (j.state = 'leased' AND j.lease_until_ms <= ?))"
       " AND (j.conversation_id = 0 OR NOT EXISTS (SELECT 1 FROM jobs o WHERE o.kind = j.kind"
       "  AND o.conversation_id = j.conversation_id AND o.id < j.id AND o.state IN ('ready', 'leased')))"
@@ -110,6 +110,13 @@ result<void> JobQueue::dead_letter(const Job& job, const std::string& reason) {
                        "WHERE id = ? AND state = 'leased' AND lease_token = ?");
   s.bind(1, reason).bind(2, clock_.now_ms()).bind(3, job.id).bind(4, job.lease_token);
   return checked(db_, s);
+}
+
+result<std::int64_t> JobQueue::release_leases(const std::string& owner_prefix) {
+  auto s = db_.prepare("UPDATE jobs SET lease_until_ms = 0 WHERE state = 'leased' AND substr(lease_owner, 1, ?) = ?");
+  s.bind(1, static_cast<std::int64_t>(owner_prefix.size())).bind(2, owner_prefix);
+  if (auto r = s.run(); !r) return r.error();
+  return std::int64_t{db_.changes()};
 }
 
 result<std::vector<std::pair<std::string, std::int64_t>>> JobQueue::depth() {

@@ -56,6 +56,11 @@ class JobQueue {
   result<void> fail(const Job& job, const std::string& reason, std::int64_t retry_after_ms = 0);
   result<void> dead_letter(const Job& job, const std::string& reason);
 
+  // At start-up, under the single-instance lock: leases held by earlier processes of this
+  // instance (owner "<prefix>…") are dead, so they become runnable now instead of after
+  // their visibility timeout. Returns how many.
+  result<std::int64_t> release_leases(const std::string& owner_prefix);
+
   // Ready + leased jobs per kind, for /metrics.
   result<std::vector<std::pair<std::string, std::int64_t>>> depth();
   std::int64_t backoff_ms(int attempts) const;  // deterministic cap; jitter applied on top

@@ -11,7 +11,7 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libcli11-dev
   # tests and tools
-  libgtest-dev libgmock-dev sqlite3 openssl curl ca-certificates
+  libgtest-dev libgmock-dev libyaml-cpp-dev sqlite3 openssl curl ca-certificates
 )
 
 missing=()

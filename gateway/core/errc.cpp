@@ -28,6 +28,13 @@ class category_impl final : public boost::system::error_category {
       case errc::passphrase_wrong: return "wrong passphrase";
       case errc::key_missing: return "key missing";
       case errc::config_invalid: return "configuration invalid";
+      case errc::upstream_connect_failed: return "could not connect to the provider";
+      case errc::upstream_timeout: return "provider did not answer in time";
+      case errc::upstream_protocol: return "provider answer malformed or too large";
+      case errc::not_found: return "not found";
+      case errc::text_empty: return "text is empty";
+      case errc::text_too_long: return "text is too long";
+      case errc::channel_unsupported: return "channel cannot send this";
     }
     return "unknown madoguchi error";
   }

@@ -33,6 +33,15 @@ enum class errc {
   key_missing = 43,
   // Configuration.
   config_invalid = 50,
+  // Outbound HTTP to providers.
+  upstream_connect_failed = 60,  // nothing was sent
+  upstream_timeout = 61,         // no complete answer in time
+  upstream_protocol = 62,        // malformed or oversized answer
+  // Outbox requests.
+  not_found = 70,
+  text_empty = 71,
+  text_too_long = 72,
+  channel_unsupported = 73,
 };
 
 const boost::system::error_category& madoguchi_category() noexcept;

@@ -83,6 +83,10 @@ void Metrics::count_duplicates(std::string_view channel, std::uint64_t n) {
   bump(duplicates_, {std::string(channel)}, n);
 }
 
+void Metrics::count_delivery(std::string_view channel, std::string_view account, std::string_view outcome) {
+  bump(deliveries_, {std::string(channel), std::string(account), std::string(outcome)}, 1);
+}
+
 void Metrics::count_events(std::string_view channel, std::uint64_t n) {
   if (n == 0) return;
   bump(events_, {std::string(channel)}, n);
@@ -112,6 +116,9 @@ std::string Metrics::render_prometheus() const {
                   "Redelivered events recognised and not stored again", {"channel"}, duplicates_);
     render_family(out, "madoguchi_events_stored_total", "Provider events stored", {"channel"},
                   events_);
+    render_family(out, "madoguchi_outbox_attempts_total",
+                  "Outbound delivery attempts by outcome (delivered, retry, failed, dead_letter)",
+                  {"channel", "account", "outcome"}, deliveries_);
     gauges = gauges_;
   }
   out.append("# HELP madoguchi_commit_latency_seconds Time of one group commit\n");

@@ -33,6 +33,8 @@ class Metrics {
   void count_signature_failure(std::string_view channel, std::string_view account);
   void count_duplicates(std::string_view channel, std::uint64_t n);
   void count_events(std::string_view channel, std::uint64_t n);
+  // Outbox: one per attempt outcome ("delivered", "retry", "failed", "dead_letter").
+  void count_delivery(std::string_view channel, std::string_view account, std::string_view outcome);
   void observe_commit_latency(double seconds) { commit_latency_.observe(seconds); }
   void observe_batch_size(std::uint64_t requests);
 
@@ -56,6 +58,7 @@ class Metrics {
   std::map<LabelKey, std::uint64_t> signature_failures_;  // channel, account
   std::map<LabelKey, std::uint64_t> duplicates_;          // channel
   std::map<LabelKey, std::uint64_t> events_;              // channel
+  std::map<LabelKey, std::uint64_t> deliveries_;          // channel, account, outcome
   struct Gauge {
     std::string name, help;
     GaugeSource source;

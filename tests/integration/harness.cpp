@@ -20,7 +20,7 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
   std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed());
   channel_secret_ = random_hex(rng, 16);
   passphrase_ = "pass-" + random_hex(rng, 12);
-  access_token_ = "token-" + random_hex(rng, 24);
+  access_token_ = options.access_token.empty() ? "token-" + random_hex(rng, 24) : options.access_token;
 
   std::ostringstream toml;
   toml << "[server]\n"
@@ -43,8 +43,9 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
        << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }, "
           "{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET_NEXT\", optional = true }]\n"
        << "access_token = { env = \"MADOGUCHI_LINE_ACCESS_TOKEN\" }\n"
-       // Nothing listens on port 9: no test may reach the real LINE.
-       << "api_base = \"http://127.0.0.1:9\"\n";
+       << "api_base = \"" << options.line_api_base << "\"\n"
+       << options.line_account_toml << "\n"
+       << options.extra_toml;
   write_file(config_path(), toml.str());
 }
 

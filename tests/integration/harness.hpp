@@ -25,6 +25,11 @@ namespace madoguchi::testing {
 struct HarnessOptions {
   int busy_timeout_ms = 5000;
   std::string log_level = "info";
+  // Nothing listens on port 9: by default no test reaches any LINE API.
+  std::string line_api_base = "http://127.0.0.1:9";
+  std::string line_account_toml;  // extra keys of [[line_accounts]]
+  std::string extra_toml;         // appended sections, e.g. "[outbox]\n..."
+  std::string access_token;       // the LINE channel access token; random when empty
 };
 
 class GatewayHarness {
@@ -37,6 +42,7 @@ class GatewayHarness {
   std::filesystem::path database() const { return data_dir() / "madoguchi.db"; }
   std::filesystem::path stderr_log() const { return dir_ / "gateway-stderr.log"; }
   const std::string& channel_secret() const { return channel_secret_; }
+  const std::string& access_token() const { return access_token_; }
   std::vector<std::string> environment() const;
 
   std::unique_ptr<GatewayProcess> start(std::optional<std::uint64_t> file_size_limit = {}) const;

@@ -1,0 +1,85 @@
+#include "gateway/outbox/outbox.hpp"
+
+#include "gateway/outbox/compose.hpp"
+#include "gateway/outbox/feed.hpp"
+#include "gateway/outbox/split.hpp"
+#include "queue/transaction.hpp"
+
+namespace madoguchi::outbox {
+
+std::string status_label_ja(const std::string& status) {
+  if (status == queue::kQueued) return "送信待ち";
+  if (status == queue::kSending) return "送信中";
+  if (status == queue::kDelivered) return "送信済み";
+  if (status == queue::kFailed) return "送信できませんでした";
+  return status;
+}
+
+OutboundStatus to_status(const queue::OutboundRow& r) {
+  return {r.id, r.origin, r.author, r.status, status_label_ja(r.status), r.error_code, r.reason, r.method,
+          r.conversation_id, r.attempts, r.created_at_ms, r.updated_at_ms, r.delivered_at_ms};
+}
+
+Outbox::Outbox(const queue::DatabaseOptions& db, TenantKeys& keys, const Senders& senders, OutboxLimits limits,
+               std::function<void()> on_enqueued, const Clock& clock)
+    : db_(db), store_(db_, clock), keys_(keys), senders_(senders), limits_(limits),
+      on_enqueued_(std::move(on_enqueued)) {}
+
+namespace {
+
+bool blank(std::string_view text) {
+  for (char c : text)
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return false;
+  return true;
+}
+
+// Blank also when it holds only full-width spaces (U+3000), common in Japanese input.
+bool only_spaces(const std::string& text) {
+  std::string rest = text;
+  for (std::size_t p; (p = rest.find("　")) != std::string::npos;) rest.erase(p, 3);
+  return blank(rest);
+}
+
+}  // namespace
+
+result<std::string> Outbox::enqueue_reply(const ReplyRequest& request) {
+  if (only_spaces(request.text)) return errc::text_empty;
+  if (!valid_utf8(request.text) || code_points(request.text) > limits_.max_text_chars) return errc::text_too_long;
+  std::string id;
+  {
+    std::lock_guard lock(mutex_);
+    auto target = store_.target(request.conversation_id);
+    if (!target) return target.error();
+    if (!*target || (*target)->tenant_id != request.tenant_id) return errc::not_found;
+    const auto* sender = senders_.find((*target)->account_id);
+    if (!sender) return errc::channel_unsupported;
+    auto composed = compose(keys_, {request.tenant_id, request.conversation_id, request.text, "counselor",
+                                    request.author, "", limits_.max_attempts},
+                            sender->caps);
+    if (!composed) return composed.error();
+    auto written = queue::in_transaction(db_, [&] { return store_.insert(composed->row, composed->key); });
+    if (!written) return written.error();
+    id = composed->row.id;
+  }
+  if (on_enqueued_) on_enqueued_();
+  return id;
+}
+
+result<std::optional<OutboundStatus>> Outbox::status(const std::string& outbound_id) {
+  std::lock_guard lock(mutex_);
+  auto row = store_.find(outbound_id);
+  if (!row) return row.error();
+  if (!*row) return std::optional<OutboundStatus>();
+  return std::optional<OutboundStatus>(to_status(**row));
+}
+
+result<std::vector<OutboundStatus>> Outbox::conversation_statuses(std::int64_t conversation_id) {
+  std::lock_guard lock(mutex_);
+  auto rows = store_.by_conversation(conversation_id);
+  if (!rows) return rows.error();
+  std::vector<OutboundStatus> out;
+  for (const auto& r : *rows) out.push_back(to_status(r));
+  return out;
+}
+
+}  // namespace madoguchi::outbox

@@ -1,0 +1,79 @@
+#include "gateway/outbox/tenant_keys.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace madoguchi::outbox {
+
+void TenantKeys::add(const std::string& tenant_id, crypto::SealingKeyPair keys, std::int64_t epoch_ms,
+                     std::uint64_t epoch_messages) {
+  std::lock_guard lock(mutex_);
+  auto epochs = std::make_unique<crypto::EpochKeys>(keys.sealing_public, clock_, epoch_ms, epoch_messages);
+  tenants_.insert_or_assign(tenant_id, Tenant{std::move(keys), std::move(epochs)});
+}
+
+bool TenantKeys::has(const std::string& tenant_id) const {
+  std::lock_guard lock(mutex_);
+  return tenants_.count(tenant_id) != 0;
+}
+
+result<SealedText> TenantKeys::seal_text(const std::string& tenant_id, const std::string& record_id,
+                                         const std::string& text) {
+  std::shared_ptr<const crypto::DataKey> key;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = tenants_.find(tenant_id);
+    if (it == tenants_.end()) return errc::not_found;
+    key = it->second.epochs->current();
+  }
+  const auto plaintext = boost::json::serialize(boost::json::object{{"v", 1}, {"text", text}});
+  SealedText out;
+  out.key = {key->key_id, tenant_id, key->sealed, clock_.now_ms()};
+  out.body = crypto::seal_body(key->key, plaintext, crypto::associated_data(tenant_id, record_id, key->key_id));
+  return out;
+}
+
+result<std::string> TenantKeys::open(queue::OutboxStore& store, const std::string& tenant_id,
+                                     const std::string& key_id, const std::string& record_id,
+                                     const queue::Blob& box) {
+  std::lock_guard lock(mutex_);
+  auto tenant = tenants_.find(tenant_id);
+  if (tenant == tenants_.end()) return errc::not_found;
+  auto cached = data_keys_.find(key_id);
+  if (cached == data_keys_.end()) {
+    auto sealed = store.sealed_data_key(key_id);
+    if (!sealed) return sealed.error();
+    if (!*sealed) return errc::not_found;
+    auto opened = crypto::open_data_key(**sealed, tenant->second.keys.sealing_public, tenant->second.keys.sealing_secret);
+    if (!opened) return opened.error();
+    cached = data_keys_.emplace(key_id, std::move(*opened)).first;
+  }
+  return crypto::open_body(cached->second, box, crypto::associated_data(tenant_id, record_id, key_id));
+}
+
+namespace {
+
+boost::json::value parse_body(const std::string& plaintext) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(plaintext, ec);
+  return ec ? boost::json::value() : v;
+}
+
+}  // namespace
+
+result<std::string> body_text(const std::string& plaintext) {
+  auto v = parse_body(plaintext);
+  const auto* text = v.is_object() ? v.as_object().if_contains("text") : nullptr;
+  if (!text || !text->is_string()) return errc::json_unexpected_shape;
+  return std::string(text->as_string());
+}
+
+std::string body_reply_token(const std::string& plaintext) {
+  auto v = parse_body(plaintext);
+  const auto* event = v.is_object() ? v.as_object().if_contains("event") : nullptr;
+  const auto* token = event && event->is_object() ? event->as_object().if_contains("replyToken") : nullptr;
+  return token && token->is_string() ? std::string(token->as_string()) : std::string();
+}
+
+}  // namespace madoguchi::outbox

@@ -1,0 +1,53 @@
+#pragma once
+// The counselor side's key material per tenant: the sealing key pair (opens data keys,
+// hence provider ids and bodies) and its own epoch data keys for sealing outbound texts.
+// Opened data keys are cached in locked memory for the life of the process.
+// Thread-safe (one mutex; the work under it is microseconds).
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crypto/envelope.hpp"
+#include "crypto/keys.hpp"
+#include "gateway/core/clock.hpp"
+#include "queue/outbox_store.hpp"
+
+namespace madoguchi::outbox {
+
+struct SealedText {
+  queue::DataKeyRecord key;  // insert with the row (the key may be new)
+  queue::Blob body;
+};
+
+class TenantKeys {
+ public:
+  explicit TenantKeys(const Clock& clock) : clock_(clock) {}
+  void add(const std::string& tenant_id, crypto::SealingKeyPair keys, std::int64_t epoch_ms,
+           std::uint64_t epoch_messages);
+  bool has(const std::string& tenant_id) const;
+
+  // Seals {"v":1,"text":…} for the outbound row `record_id`.
+  result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
+  // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
+  // looked up through `store` the first time. errc::decrypt_failed / not_found.
+  result<std::string> open(queue::OutboxStore& store, const std::string& tenant_id, const std::string& key_id,
+                           const std::string& record_id, const queue::Blob& box);
+
+ private:
+  struct Tenant {
+    crypto::SealingKeyPair keys;
+    std::unique_ptr<crypto::EpochKeys> epochs;
+  };
+  const Clock& clock_;
+  mutable std::mutex mutex_;
+  std::map<std::string, Tenant> tenants_;
+  std::map<std::string, Secret> data_keys_;  // key_id → opened key
+};
+
+// The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply token of an
+// inbound LINE body ("event"."replyToken"), empty when there is none.
+result<std::string> body_text(const std::string& plaintext);
+std::string body_reply_token(const std::string& plaintext);
+
+}  // namespace madoguchi::outbox

@@ -1,0 +1,374 @@
+#include "gateway/outbox/worker.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <thread>
+#include <unistd.h>
+
+#include "gateway/outbox/compose.hpp"
+#include "gateway/outbox/split.hpp"
+#include "queue/outbox_store.hpp"
+#include "queue/transaction.hpp"
+
+namespace madoguchi::outbox {
+namespace {
+
+namespace asio = boost::asio;
+using queue::ReplyState;
+
+constexpr const char* kBlockedReason = "ブロックされています（相手がLINEの友だち登録を解除したため送信できません）。";
+constexpr const char* kUnconfirmedReason =
+    "自動返信が届いたか確認できませんでした（届いている可能性があります）。必要なら改めて送信してください。";
+
+}  // namespace
+
+struct OutboxWorker::Impl {
+  WorkerOptions options;
+  TenantKeys& keys;
+  Senders& senders;
+  std::map<std::string, std::string> first_replies;
+  DeliveryFeed& feed;
+  Metrics& metrics;
+  Log& log;
+  const Clock& clock;
+  asio::io_context io{1};
+  queue::Database db;
+  queue::JobQueue jobs;
+  queue::OutboxStore store;
+  std::string owner;
+  std::vector<asio::steady_timer*> idle_timers;
+  std::vector<std::function<asio::awaitable<void>()>> tasks;
+  std::thread thread;
+  bool stopping = false;
+
+  Impl(const queue::DatabaseOptions& db_options, WorkerOptions o, TenantKeys& k, Senders& s,
+       std::map<std::string, std::string> replies, DeliveryFeed& f, Metrics& m, Log& l, const Clock& c)
+      : options(std::move(o)), keys(k), senders(s), first_replies(std::move(replies)), feed(f), metrics(m), log(l),
+        clock(c), db(db_options), jobs(db, c, options.backoff), store(db, c),
+        owner(options.owner + ":" + std::to_string(::getpid()) + ":") {
+    // The worker's own writes may be lost on power failure (not on a crash: WAL) without
+    // harm: a lost lease or status is redone, and a repeated push meets its retry key
+    // (409). The one write that must reach the disk first, the reply-token mark, switches
+    // back to FULL (durable_reply_mark).
+    (void)db.exec("PRAGMA synchronous=NORMAL");
+  }
+
+  // Marks that a reply token may be used, durably, before the request goes out.
+  result<void> durable_reply_mark(const std::string& id, const std::string& method) {
+    if (auto r = db.exec("PRAGMA synchronous=FULL"); !r) return r;
+    auto marked = queue::in_transaction(db, [&]() -> result<void> {
+      if (auto r = store.set_status(id, queue::kSending, method, "", "", true); !r) return r;
+      return store.set_reply_state(id, ReplyState::uncertain);
+    });
+    (void)db.exec("PRAGMA synchronous=NORMAL");
+    return marked;
+  }
+
+  template <class Row>
+  void publish(const Row& row, const std::string& status, const std::string& code, const std::string& reason) {
+    feed.publish({row.id, row.tenant_id, row.conversation_id, status, code, reason});
+  }
+
+  // Job-level log fields: ids and codes only.
+  boost::json::object fields(const queue::Job& job, const std::string& code = {}) {
+    boost::json::object f{{"job", job.id}, {"conversation", job.conversation_id}, {"outbound", job.message_id},
+                          {"attempt", job.attempts}};
+    if (!code.empty()) f["code"] = code;
+    return f;
+  }
+
+  asio::awaitable<void> lane(int index) {
+    asio::steady_timer idle(io);
+    idle_timers[static_cast<std::size_t>(index)] = &idle;
+    const auto worker = owner + std::to_string(index);
+    while (!stopping) {
+      bool worked = false;
+      for (const char* kind : {queue::kFirstReplyJob, queue::kDeliverJob}) {
+        auto leased = jobs.lease(kind, worker, options.lease_ms);
+        if (!leased) {
+          log.warn("outbox_lease_failed", {{"reason", leased.error().message()}});
+          break;
+        }
+        if (!*leased) continue;
+        worked = true;
+        if ((*leased)->kind == queue::kFirstReplyJob)
+          first_reply(**leased);
+        else
+          co_await deliver(**leased);
+        break;
+      }
+      if (worked || stopping) continue;
+      idle.expires_after(std::chrono::milliseconds(options.poll_ms));
+      co_await idle.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  // The automatic first reply of a new conversation: an outbound row answering the
+  // inbound message (its reply token), created and the job completed in one transaction.
+  void first_reply(const queue::Job& job) {
+    auto inbound = store.inbound(job.message_id);
+    auto target = store.target(job.conversation_id);
+    if (!inbound || !target) {
+      (void)jobs.fail(job, "store error");
+      return;
+    }
+    std::string text;
+    if (*inbound) {
+      auto it = first_replies.find((*inbound)->tenant_id);
+      if (it != first_replies.end()) text = it->second;
+    }
+    const Sender* sender = *target ? senders.find((*target)->account_id) : nullptr;
+    if (text.empty() || !sender || !*inbound) {  // nothing configured for this tenant or channel
+      (void)jobs.complete(job);
+      return;
+    }
+    auto composed = compose(keys, {(*inbound)->tenant_id, job.conversation_id, text, "auto", "first_reply",
+                                   job.message_id, options.max_attempts},
+                            sender->caps);
+    if (!composed) {
+      log.error("outbox_first_reply_failed", fields(job, composed.error().message()));
+      (void)jobs.dead_letter(job, composed.error().message());
+      return;
+    }
+    auto done = queue::in_transaction(db, [&]() -> result<void> {
+      if (auto r = store.insert(composed->row, composed->key); !r) return r;
+      return jobs.complete(job);
+    });
+    if (!done) {
+      (void)jobs.fail(job, done.error().message());
+      return;
+    }
+    publish(composed->row, queue::kQueued, "", "");
+    log.info("outbox_first_reply_queued", fields(job));
+  }
+
+  // Ends a job: the outbound row's status and the job's state change in one transaction.
+  enum class End { delivered, retry, failed, dead_letter };
+  void finish(const queue::Job& job, const queue::OutboundRow& row, const Sender* sender, End end,
+              const DeliveryResult& r, const std::string& method) {
+    std::string status = queue::kFailed;
+    std::string reason = r.reason_ja;
+    bool dead = end == End::dead_letter;
+    if (end == End::delivered) status = queue::kDelivered;
+    if (end == End::retry) {
+      if (job.attempts >= job.max_attempts) {
+        dead = true;
+        reason = "再送を繰り返しましたが届きませんでした：" + r.reason_ja;
+      } else {
+        status = queue::kQueued;
+      }
+    }
+    auto done = queue::in_transaction(db, [&]() -> result<void> {
+      if (auto s = store.set_status(row.id, status, method, end == End::delivered ? "" : r.code,
+                                    end == End::delivered ? "" : reason, false);
+          !s)
+        return s;
+      if (end == End::delivered) {
+        if (auto d = store.set_requests_done(row.id, static_cast<int>(row.retry_keys.size())); !d) return d;
+        return jobs.complete(job);
+      }
+      if (end == End::failed) return jobs.complete(job);
+      if (dead) return jobs.dead_letter(job, r.code);
+      return jobs.fail(job, r.code, r.retry_after_ms);
+    });
+    if (!done) {
+      // The lease was lost (another lane took the job over) or the store failed: the job
+      // runs again and reaches the same outcome through the retry key.
+      log.warn("outbox_record_failed", fields(job, done.error().message()));
+      return;
+    }
+    const std::string channel = sender ? sender->channel : "", account = sender ? sender->account : "";
+    const char* outcome = end == End::delivered ? "delivered" : dead ? "dead_letter" : end == End::retry ? "retry" : "failed";
+    metrics.count_delivery(channel, account, outcome);
+    publish(row, status, end == End::delivered ? "" : r.code, end == End::delivered ? "" : reason);
+    auto f = fields(job, r.code);
+    f["method"] = method;
+    if (dead)
+      log.error("outbox_dead_letter", f);  // the alert: staff must look at it
+    else if (end == End::delivered)
+      log.info("outbox_delivered", f);
+    else
+      log.info(end == End::retry ? "outbox_retry" : "outbox_failed", f);
+  }
+
+  DeliveryResult permanent(std::string code, std::string reason) {
+    DeliveryResult r;
+    r.kind = DeliveryKind::permanent;
+    r.code = std::move(code);
+    r.reason_ja = std::move(reason);
+    return r;
+  }
+
+  asio::awaitable<void> deliver(queue::Job job) {
+    auto found = store.find(job.message_id);
+    if (!found || !*found) {
+      if (found) (void)jobs.dead_letter(job, "outbound row missing");
+      else (void)jobs.fail(job, "store error");
+      co_return;
+    }
+    auto row = std::move(**found);
+    if (row.status == queue::kDelivered || row.status == queue::kFailed) {  // finished before a crash
+      (void)jobs.complete(job);
+      co_return;
+    }
+    auto target = store.target(row.conversation_id);
+    if (!target || !*target) {
+      finish(job, row, nullptr, End::dead_letter, permanent("conversation_missing", "会話が見つかりません。"), "");
+      co_return;
+    }
+    Sender* sender = senders.find((*target)->account_id);
+    if (!sender) {
+      finish(job, row, nullptr, End::dead_letter,
+             permanent("no_sender", "このチャネルの送信設定がありません。管理者に連絡してください。"), "");
+      co_return;
+    }
+    if (!(*target)->reachable) {
+      finish(job, row, sender, End::failed, permanent("blocked", kBlockedReason), "");
+      co_return;
+    }
+    // Decrypted only now, for this attempt; dropped when the coroutine ends.
+    auto to = keys.open(store, row.tenant_id, (*target)->key_id,
+                        "thread:" + hex((*target)->thread_pseudonym), (*target)->sealed_thread_id);
+    auto plaintext = keys.open(store, row.tenant_id, row.key_id, row.id, row.body);
+    auto text = plaintext ? body_text(*plaintext) : result<std::string>(plaintext.error());
+    if (!to || !text) {
+      finish(job, row, sender, End::dead_letter,
+             permanent("decrypt_failed", "送信内容を復号できません。管理者に連絡してください。"), "");
+      co_return;
+    }
+    const auto requests = requests_for(*text, sender->caps);
+    if (requests.size() != row.retry_keys.size()) {
+      finish(job, row, sender, End::dead_letter,
+             permanent("split_mismatch", "送信内容の分割が一致しません。管理者に連絡してください。"), "");
+      co_return;
+    }
+
+    for (auto i = static_cast<std::size_t>(row.requests_done); i < requests.size(); ++i) {
+      OutboundRequest request{*to, "", requests[i], row.retry_keys[i]};
+      const ReplyState before = row.reply_state;
+      bool via_reply = false;
+      if (i == 0 && !row.in_reply_to.empty() && before != ReplyState::abandoned) {
+        std::string token;
+        bool fresh = false;
+        if (auto inbound = store.inbound(row.in_reply_to); inbound && *inbound) {
+          fresh = clock.now_ms() - (*inbound)->received_at_ms < sender->caps.reply_window_ms;
+          if (auto body = keys.open(store, row.tenant_id, (*inbound)->key_id, row.in_reply_to, (*inbound)->body))
+            token = body_reply_token(*body);
+        }
+        if (fresh && !token.empty()) {
+          via_reply = true;
+          request.reply_token = std::move(token);
+        } else if (before == ReplyState::uncertain) {
+          // An earlier reply may have arrived; pushing now could say it twice.
+          finish(job, row, sender, End::failed, permanent("reply_unconfirmed", kUnconfirmedReason), "reply");
+          co_return;
+        }
+      }
+      const std::string method = via_reply ? "reply" : "push";
+      // "sending" for the counselor; for a reply, durably, that its token may be used.
+      auto marked = via_reply ? durable_reply_mark(row.id, method)
+                              : store.set_status(row.id, queue::kSending, method, "", "", true);
+      if (!marked) {
+        (void)jobs.fail(job, marked.error().message());
+        co_return;
+      }
+      publish(row, queue::kSending, "", "");
+
+      co_await sender->limiter->acquire();
+      auto outcome = co_await sender->adapter->send(request);
+      std::string used = method;
+      if (via_reply && outcome.kind == DeliveryKind::permanent && outcome.code == "reply_token_invalid") {
+        if (before == ReplyState::uncertain) {
+          outcome.kind = DeliveryKind::delivered;  // our earlier attempt used the token
+          outcome.code = "reply_already_used";
+        } else {
+          // Expired or never valid: the same text goes by push, with its retry key.
+          (void)store.set_reply_state(row.id, ReplyState::abandoned);
+          row.reply_state = ReplyState::abandoned;
+          request.reply_token.clear();
+          co_await sender->limiter->acquire();
+          outcome = co_await sender->adapter->send(request);
+          used = "push";
+        }
+      } else if (via_reply && outcome.kind == DeliveryKind::retriable && !outcome.maybe_sent &&
+                 before != ReplyState::uncertain) {
+        (void)store.set_reply_state(row.id, ReplyState::refused);  // certainly not used
+      }
+
+      if (outcome.kind == DeliveryKind::retriable) {
+        finish(job, row, sender, End::retry, outcome, used);
+        co_return;
+      }
+      if (outcome.kind == DeliveryKind::permanent) {
+        finish(job, row, sender, End::dead_letter, outcome, used);
+        co_return;
+      }
+      if (i + 1 < requests.size()) {
+        if (auto r = store.set_requests_done(row.id, static_cast<int>(i + 1)); !r) {
+          (void)jobs.fail(job, r.error().message());
+          co_return;
+        }
+        row.requests_done = static_cast<int>(i + 1);
+        continue;
+      }
+      finish(job, row, sender, End::delivered, outcome, used);
+    }
+  }
+
+  static std::string hex(const queue::Blob& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+      out.push_back(digits[b >> 4]);
+      out.push_back(digits[b & 15]);
+    }
+    return out;
+  }
+};
+
+OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, TenantKeys& keys,
+                           Senders& senders, std::map<std::string, std::string> first_replies, DeliveryFeed& feed,
+                           Metrics& metrics, Log& log, const Clock& clock)
+    : impl_(std::make_unique<Impl>(db, std::move(options), keys, senders, std::move(first_replies), feed, metrics,
+                                   log, clock)) {}
+
+OutboxWorker::~OutboxWorker() { stop(); }
+
+asio::any_io_executor OutboxWorker::executor() { return impl_->io.get_executor(); }
+
+void OutboxWorker::spawn(std::function<asio::awaitable<void>()> task) { impl_->tasks.push_back(std::move(task)); }
+
+void OutboxWorker::start() {
+  auto& d = *impl_;
+  if (auto released = d.jobs.release_leases(d.options.owner + ":"); released && *released > 0)
+    d.log.info("outbox_leases_released", {{"jobs", *released}});
+  d.idle_timers.assign(static_cast<std::size_t>(std::max(d.options.lanes, 1)), nullptr);
+  for (int i = 0; i < std::max(d.options.lanes, 1); ++i)
+    asio::co_spawn(d.io, d.lane(i), asio::detached);
+  for (auto& task : d.tasks) asio::co_spawn(d.io, task(), asio::detached);
+  d.thread = std::thread([&d] { d.io.run(); });
+}
+
+void OutboxWorker::wake() {
+  asio::post(impl_->io, [d = impl_.get()] {
+    for (auto* t : d->idle_timers)
+      if (t) t->cancel();
+  });
+}
+
+void OutboxWorker::stop() {
+  if (impl_->thread.joinable()) {
+    asio::post(impl_->io, [d = impl_.get()] { d->stopping = true; });
+    impl_->io.stop();
+    impl_->thread.join();
+  }
+  impl_->senders.clear();  // their sockets must close while the io_context still exists
+}
+
+}  // namespace madoguchi::outbox

@@ -1,0 +1,17 @@
+#pragma once
+// Runs `body` inside BEGIN IMMEDIATE … COMMIT on `db`, rolling back on any error.
+// For writers outside the group committer (outbox worker, admin commands).
+#include "queue/database.hpp"
+
+namespace madoguchi::queue {
+
+template <class Body>
+result<void> in_transaction(Database& db, Body&& body) {
+  if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
+  result<void> done = body();
+  if (done) done = db.exec("COMMIT");
+  if (!done) (void)db.exec("ROLLBACK");
+  return done;
+}
+
+}  // namespace madoguchi::queue
