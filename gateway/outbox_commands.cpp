@@ -38,9 +38,10 @@ std::unique_ptr<queue::Database> open_store(const config::Config& config) {
   return db;
 }
 
-template <class Action>
-int change_job(const std::filesystem::path& config_file, std::int64_t job, Action action, const char* done,
-               const char* refused) {
+// Loads the configuration, opens the store and runs `body(db, store)`; start-up failures
+// are reported with `failure` ("cannot list jobs").
+template <class Body>
+int with_store(const std::filesystem::path& config_file, const char* failure, Body body) {
   auto config = load_or_report(config_file);
   if (!config) return 2;
   try {
@@ -48,8 +49,19 @@ int change_job(const std::filesystem::path& config_file, std::int64_t job, Actio
     if (!db) return 1;
     SystemClock clock;
     queue::OutboxStore store(*db, clock);
+    return body(*db, store);
+  } catch (const std::exception& e) {
+    std::cerr << failure << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+template <class Action>
+int change_job(const std::filesystem::path& config_file, std::int64_t job, Action action, const char* done,
+               const char* refused) {
+  return with_store(config_file, "変更できません / cannot change the job", [&](queue::Database& db, queue::OutboxStore& store) {
     bool changed = false;
-    auto written = queue::in_transaction(*db, [&]() -> result<void> {
+    auto written = queue::in_transaction(db, [&]() -> result<void> {
       auto r = action(store, job);
       if (!r) return r.error();
       changed = *r;
@@ -65,22 +77,13 @@ int change_job(const std::filesystem::path& config_file, std::int64_t job, Actio
     }
     std::cout << done << ": job " << job << "\n";
     return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "変更できません / cannot change the job: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 }  // namespace
 
 int outbox_list(const std::filesystem::path& config_file, const std::string& state) {
-  auto config = load_or_report(config_file);
-  if (!config) return 2;
-  try {
-    auto db = open_store(*config);
-    if (!db) return 1;
-    SystemClock clock;
-    queue::OutboxStore store(*db, clock);
+  return with_store(config_file, "一覧を取得できません / cannot list jobs", [&](queue::Database&, queue::OutboxStore& store) {
     auto jobs = store.list(state);
     if (!jobs) {
       std::cerr << "一覧を取得できません / cannot list jobs: " << jobs.error().message() << "\n";
@@ -94,10 +97,7 @@ int outbox_list(const std::filesystem::path& config_file, const std::string& sta
                 << (j.last_error.empty() ? "-" : j.last_error) << "\t" << local_time(j.updated_at_ms) << "\n";
     std::cout << jobs->size() << " 件 / jobs\n";
     return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "一覧を取得できません / cannot list jobs: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 int outbox_retry(const std::filesystem::path& config_file, std::int64_t job) {

@@ -115,6 +115,11 @@ TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
   EXPECT_EQ(c.tenants.size(), 2u);
   EXPECT_EQ(c.tenants[0].key_passphrase.view(), "value-of-secrets/minato-passphrase");  // newline trimmed
   EXPECT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional previous secret is absent
+  EXPECT_NE(c.tenants[0].first_reply.find("港市ひきこもり地域支援センターです。"), std::string::npos);
+  EXPECT_EQ(c.tenants[1].first_reply, TenantConfig::kDefaultFirstReply);
+  EXPECT_EQ(c.line_accounts[0].reply_window_s, 50);
+  EXPECT_EQ(c.outbox.lanes, 8);
+  EXPECT_EQ(c.outbox.max_attempts, 8);
   fs::remove_all(dir);
 }
 
@@ -138,6 +143,11 @@ access_token = { env = "T", default = "tok-default-value" }
 api_base = "ftp://x"
 [logging]
 level = "loud"
+[outbox]
+lanes = 0
+backoff_base_ms = 5000
+backoff_cap_ms = 1000
+speed = "fast"
 )";
   auto errors = errors_of(parse_config(toml, "bad.toml", env({{"T", "t"}})));
   EXPECT_TRUE(has_error(errors, "server.listen"));
@@ -152,10 +162,36 @@ level = "loud"
   EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "default"));
   EXPECT_TRUE(has_error(errors, "line_accounts[0].api_base"));
   EXPECT_TRUE(has_error(errors, "logging.level"));
+  EXPECT_TRUE(has_error(errors, "outbox.lanes"));
+  EXPECT_TRUE(has_error(errors, "outbox.backoff_cap_ms", "backoff_base_ms"));
+  EXPECT_TRUE(has_error(errors, "outbox.speed", "unknown key"));
   const auto text = format_errors("bad.toml", errors);
   EXPECT_EQ(text.find("inline-passphrase-value"), std::string::npos);  // secrets never echoed
   EXPECT_EQ(text.find("tok-default-value"), std::string::npos);
   EXPECT_NE(text.find("bad.toml: server.threads: "), std::string::npos);
+}
+
+TEST(Config, LineSendingLimitsAreChecked) {
+  const std::string toml = R"(
+[store]
+data_dir = "d"
+[[tenants]]
+id = "t"
+name = "x"
+key_passphrase = { env = "P" }
+first_reply = ""
+[[line_accounts]]
+name = "a"
+tenant = "t"
+channel_secrets = [{ env = "S" }]
+access_token = { env = "T" }
+reply_window_seconds = 61
+send_per_second = 0
+)";
+  auto errors = errors_of(parse_config(toml, "x.toml", env({{"P", "p"}, {"S", "s"}, {"T", "t"}})));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].reply_window_seconds"));
+  EXPECT_TRUE(has_error(errors, "line_accounts[0].send_per_second"));
+  EXPECT_FALSE(has_error(errors, "tenants[0].first_reply"));  // "" switches it off
 }
 
 TEST(Config, SyntaxErrorHasItsPosition) {
