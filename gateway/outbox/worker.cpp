@@ -75,9 +75,10 @@ struct OutboxWorker::Impl {
     feed.publish({row.id, row.tenant_id, row.conversation_id, status, code, reason});
   }
 
-  // Job-level log fields: ids and codes only.
+  // Job-level log fields: ids and codes only ("record": the outbound row, or for a first
+  // reply the inbound message it answers).
   boost::json::object fields(const queue::Job& job, const std::string& code = {}) {
-    boost::json::object f{{"job", job.id}, {"conversation", job.conversation_id}, {"outbound", job.message_id},
+    boost::json::object f{{"job", job.id}, {"kind", job.kind}, {"conversation", job.conversation_id}, {"record", job.message_id},
                           {"attempt", job.attempts}};
     if (!code.empty()) f["code"] = code;
     return f;
