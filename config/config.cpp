@@ -1,6 +1,7 @@
 // TOML → Config. Every problem is collected (never only the first), each with its dotted
 // key; secret values never appear in a message.
 #include "config/config.hpp"
+#include "config/reader.hpp"
 
 #include <boost/url/parse.hpp>
 #include <cstdlib>
@@ -14,130 +15,9 @@ namespace madoguchi::config {
 namespace {
 
 namespace fs = std::filesystem;
-
-class Reader {
- public:
-  Reader(const EnvLookup& env, std::vector<ConfigError>& errors) : env_(env), errors_(errors) {}
-
-  void error(std::string key, std::string reason) { errors_.push_back({std::move(key), std::move(reason)}); }
-
-  void only_keys(const toml::table& t, const std::string& path, std::initializer_list<std::string_view> allowed) {
-    for (const auto& [k, v] : t) {
-      bool ok = false;
-      for (auto a : allowed) ok = ok || a == k.str();
-      if (!ok) error(join(path, std::string(k.str())), "unknown key");
-    }
-  }
-
-  static std::string join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
-  // A plain or indirect string. nullopt when absent (and not required) or on error.
-  std::optional<std::string> string(const toml::node* node, const std::string& key, bool required) {
-    if (!node) {
-      if (required) error(key, "required");
-      return std::nullopt;
-    }
-    if (auto s = node->value<std::string>()) return *s;
-    if (const auto* t = node->as_table()) return indirect(*t, key, /*secret=*/false, required, /*allow_optional=*/false);
-    error(key, "must be a string or { env = ... } / { file = ... }");
-    return std::nullopt;
-  }
-
-  // Secrets: env or file only, never inline and never with a default.
-  std::optional<Secret> secret(const toml::node* node, const std::string& key, bool allow_optional) {
-    if (!node) {
-      error(key, "required");
-      return std::nullopt;
-    }
-    if (node->is_string()) {
-      error(key, "secrets must come from env or file, not inline");
-      return std::nullopt;
-    }
-    const auto* t = node->as_table();
-    if (!t) {
-      error(key, "must be { env = \"NAME\" } or { file = \"/path\" }");
-      return std::nullopt;
-    }
-    auto value = indirect(*t, key, /*secret=*/true, /*required=*/true, allow_optional);
-    if (!value) return std::nullopt;
-    return Secret(*value);
-  }
-
-  std::int64_t integer(const toml::node* node, const std::string& key, std::int64_t fallback, std::int64_t min,
-                       std::int64_t max) {
-    if (!node) return fallback;
-    auto v = node->value<std::int64_t>();
-    if (!v) {
-      error(key, "must be an integer");
-      return fallback;
-    }
-    if (*v < min || *v > max) {
-      error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-      return fallback;
-    }
-    return *v;
-  }
-
-  bool boolean(const toml::node* node, const std::string& key, bool fallback) {
-    if (!node) return fallback;
-    if (auto v = node->value<bool>()) return *v;
-    error(key, "must be true or false");
-    return fallback;
-  }
-
-  const toml::table* table(const toml::table& parent, std::string_view name, const std::string& key) {
-    const auto* node = parent.get(name);
-    if (!node) return nullptr;
-    if (const auto* t = node->as_table()) return t;
-    error(key, "must be a table");
-    return nullptr;
-  }
-
- private:
-  std::optional<std::string> indirect(const toml::table& t, const std::string& key, bool secret, bool required,
-                                      bool allow_optional) {
-    only_keys(t, key, {"env", "default", "file", "optional"});
-    auto env = t["env"].value<std::string>();
-    auto file = t["file"].value<std::string>();
-    const bool optional = t["optional"].value_or(false);
-    if (t.contains("default") && secret) {
-      error(key, "a secret cannot have a default");
-      return std::nullopt;
-    }
-    if (optional && !allow_optional) {
-      error(key, "optional is not allowed here");
-      return std::nullopt;
-    }
-    if (env.has_value() == file.has_value()) {
-      error(key, "give exactly one of env or file");
-      return std::nullopt;
-    }
-    if (env) {
-      if (auto v = env_(*env); v && !v->empty()) return v;
-      if (auto d = t["default"].value<std::string>()) return *d;
-      if (optional) return std::nullopt;
-      if (required) error(key, "environment variable " + *env + " is not set");
-      return std::nullopt;
-    }
-    std::ifstream in(*file, std::ios::binary);
-    if (!in && optional && !std::filesystem::exists(*file)) return std::nullopt;
-    if (!in) {
-      error(key, "cannot read file " + *file);
-      return std::nullopt;
-    }
-    std::stringstream content;
-    content << in.rdbuf();
-    auto text = content.str();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.empty()) error(key, "file " + *file + " is empty");
-    return text.empty() ? std::nullopt : std::optional(text);
-  }
-
-  const EnvLookup& env_;
-  std::vector<ConfigError>& errors_;
-};
+using detail::Reader;
+using detail::each_table;
+using detail::read_console;
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -226,22 +106,6 @@ void read_store(Reader& r, const toml::table& root, StoreConfig& s) {
   else s.database = s.data_dir / "madoguchi.db";
   s.busy_timeout_ms = static_cast<int>(r.integer(t->get("busy_timeout_ms"), "store.busy_timeout_ms", s.busy_timeout_ms, 0, 600000));
   s.max_batch = static_cast<std::size_t>(r.integer(t->get("max_batch"), "store.max_batch", static_cast<std::int64_t>(s.max_batch), 1, 10000));
-}
-
-template <class F>
-void each_table(Reader& r, const toml::table& root, std::string_view name, F&& f) {
-  const auto* node = root.get(name);
-  if (!node) return;
-  const auto* array = node->as_array();
-  if (!array) {
-    r.error(std::string(name), "must be an array of tables ([[" + std::string(name) + "]])");
-    return;
-  }
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    const auto key = std::string(name) + "[" + std::to_string(i) + "]";
-    if (const auto* t = (*array)[i].as_table()) f(*t, key);
-    else r.error(key, "must be a table");
-  }
 }
 
 void read_tenants(Reader& r, const toml::table& root, Config& c) {
@@ -373,7 +237,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   Reader r(env, errors);
   Config c;
   c.source = source;
-  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox"});
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox", "console"});
   read_server(r, root, c.server);
   read_store(r, root, c.store);
   if (const auto* l = r.table(root, "logging", "logging")) {
@@ -387,6 +251,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   read_tenants(r, root, c);
   read_line_accounts(r, root, c);
   read_outbox(r, root, c.outbox);
+  read_console(r, root, c);
   if (!errors.empty()) return errors;
   return c;
 }

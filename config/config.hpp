@@ -90,6 +90,24 @@ struct OutboxConfig {
   std::size_t max_text_chars = 20000;
 };
 
+// Demo only: staff accounts created at start when missing (never changed once they exist).
+struct DemoUserConfig {
+  std::string tenant, username, role;  // role: counselor | supervisor | admin
+  std::vector<std::string> windows;    // window names of the tenant
+  Secret password;
+};
+
+struct ConsoleConfig {
+  int session_idle_s = 30 * 60;            // a session unused this long ends
+  int session_absolute_s = 12 * 60 * 60;   // and every session ends this long after login
+  int lock_after_failures = 5;             // failed logins in a row before the account locks
+  int lock_seconds = 60;                   // first lock; doubles with each further failure
+  int lock_cap_seconds = 60 * 60;
+  std::size_t max_note_chars = 10000;      // notes, hand-over notes, reasons
+  std::filesystem::path audit_key_file;    // default: data_dir / "audit.key"
+  std::vector<DemoUserConfig> demo_users;
+};
+
 struct LoggingConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -102,6 +120,7 @@ struct Config {
   std::vector<TenantConfig> tenants;
   std::vector<LineAccountConfig> line_accounts;
   OutboxConfig outbox;
+  ConsoleConfig console;
 };
 
 struct ConfigError {

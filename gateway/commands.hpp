@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace madoguchi::app {
 
@@ -23,5 +24,18 @@ int stats(const std::filesystem::path& config_file, bool json);
 int outbox_list(const std::filesystem::path& config_file, const std::string& state);
 int outbox_retry(const std::filesystem::path& config_file, std::int64_t job);
 int outbox_cancel(const std::filesystem::path& config_file, std::int64_t job);
+
+struct UserAddOptions {
+  std::optional<std::string> tenant;  // default: the first tenant
+  std::string username, role;
+  std::vector<std::string> windows;
+  bool totp = false;
+};
+// Adds a staff account; the password is the first line of standard input. Prints the
+// otpauth:// URI when --totp. Exit 1 when the name is taken or the input is invalid.
+int users_add(const std::filesystem::path& config_file, const UserAddOptions& options);
+
+// Walks the audit chain. Exit 0 intact (prints the count and head hash), 1 tampered.
+int audit_verify(const std::filesystem::path& config_file);
 
 }  // namespace madoguchi::app

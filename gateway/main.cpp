@@ -40,7 +40,26 @@ int main(int argc, char** argv) {
   outbox_cancel->add_option("--config", config, "TOML configuration file")->required();
   outbox_cancel->add_option("job", job, "job id (from `outbox list`)")->required();
 
+  madoguchi::app::UserAddOptions user;
+  auto* users = app.add_subcommand("users", "職員アカウント / staff accounts");
+  users->require_subcommand(1);
+  auto* users_add = users->add_subcommand("add", "職員を追加します（パスワードは標準入力から） / add staff (password on stdin)");
+  users_add->add_option("--config", config, "TOML configuration file")->required();
+  users_add->add_option("--tenant", user.tenant, "tenant id (default: the first tenant)");
+  users_add->add_option("--username", user.username, "user name")->required();
+  users_add->add_option("--role", user.role, "counselor, supervisor or admin")
+      ->required()->check(CLI::IsMember({"counselor", "supervisor", "admin"}));
+  users_add->add_option("--window", user.windows, "window name (repeat for several)");
+  users_add->add_flag("--totp", user.totp, "require a TOTP code (prints the otpauth:// URI)");
+
+  auto* audit = app.add_subcommand("audit", "監査ログ / audit log");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "改ざんの検出 / detect changed, inserted or removed entries");
+  audit_verify->add_option("--config", config, "TOML configuration file")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (users_add->parsed()) return madoguchi::app::users_add(config, user);
+  if (audit_verify->parsed()) return madoguchi::app::audit_verify(config);
   if (serve->parsed()) return madoguchi::app::serve(config);
   if (keys_init->parsed()) return madoguchi::app::keys_init(config, tenant);
   if (stats->parsed()) return madoguchi::app::stats(config, json);

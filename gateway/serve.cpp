@@ -8,6 +8,8 @@
 #include "adapters/line/line_outbound.hpp"
 #include "crypto/keys.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/console/api.hpp"
+#include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
@@ -18,6 +20,7 @@
 #include "queue/accounts.hpp"
 #include "queue/jobs.hpp"
 #include "queue/schema.hpp"
+#include "queue/staff_store.hpp"
 
 namespace madoguchi::app {
 namespace {
@@ -58,19 +61,6 @@ std::map<std::string, std::unique_ptr<ingest::TenantIngest>> load_tenants(const 
   return tenants;
 }
 
-queue::AccountIds prepare_store(const config::Config& c) {
-  queue::Database db(database_options(c));
-  if (auto migrated = queue::migrate(db); !migrated)
-    throw std::runtime_error("database migration failed: " + migrated.error().message());
-  std::vector<queue::TenantSpec> tenants;
-  for (const auto& t : c.tenants) tenants.push_back({t.id, t.name, t.windows});
-  std::vector<queue::AccountSpec> accounts;
-  for (const auto& a : c.line_accounts) accounts.push_back({a.tenant, "line", a.name});
-  auto ids = queue::sync_accounts(db, tenants, accounts);
-  if (!ids) throw std::runtime_error("cannot record channel accounts: " + ids.error().message());
-  return *ids;
-}
-
 void register_line_accounts(const config::Config& c, const queue::AccountIds& ids, AdapterRegistry& registry) {
   for (const auto& a : c.line_accounts) {
     std::vector<Secret> secrets;
@@ -78,15 +68,6 @@ void register_line_accounts(const config::Config& c, const queue::AccountIds& id
     adapters::JsonLimits limits{c.server.limits.json_max_depth};
     registry.add({"line", a.name, a.tenant, ids.at({"line", a.name}),
                   std::make_unique<adapters::line::LineInbound>(a.name, std::move(secrets), limits)});
-  }
-}
-
-// The counselor side of each tenant: the sealing key pair opens what ingest sealed.
-void load_outbox_keys(const config::Config& c, outbox::TenantKeys& keys) {
-  for (const auto& t : c.tenants) {
-    auto pair = crypto::load_sealing_keys(t.keys_dir, t.key_passphrase.view());
-    if (!pair) throw std::runtime_error("tenant " + t.id + ": cannot load the sealing key: " + pair.error().message());
-    keys.add(t.id, std::move(*pair), t.epoch_seconds * 1000, t.epoch_messages);
   }
 }
 
@@ -118,6 +99,38 @@ std::vector<std::unique_ptr<outbox::LineQuotaMonitor>> add_line_senders(const co
     }
   }
   return monitors;
+}
+
+console::AuthPolicy auth_policy(const config::Config& c) {
+  console::AuthPolicy p;
+  p.idle_ms = std::int64_t{c.console.session_idle_s} * 1000;
+  p.absolute_ms = std::int64_t{c.console.session_absolute_s} * 1000;
+  p.lock_after_failures = c.console.lock_after_failures;
+  p.lock_base_ms = std::int64_t{c.console.lock_seconds} * 1000;
+  p.lock_cap_ms = std::int64_t{c.console.lock_cap_seconds} * 1000;
+  return p;
+}
+
+// Demo only: creates the configured demo users that do not exist yet, and says how to log in.
+void seed_demo_users(const config::Config& c, console::ConsoleDb& db, outbox::TenantKeys& keys,
+                     console::AuditLog& audit, const Clock& clock, Log& log) {
+  if (c.console.demo_users.empty()) return;
+  std::lock_guard lock(db.mutex);
+  std::cout << "デモ用ログイン / demo logins:\n";
+  for (const auto& u : c.console.demo_users) {
+    auto existing = queue::StaffStore(db.db).by_username(u.username);
+    if (!existing) throw std::runtime_error("cannot read staff users: " + existing.error().message());
+    if (!*existing) {
+      console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false};
+      auto created = console::add_staff(db.db, keys, audit, staff, "demo-setup", crypto::KdfLimits::interactive(), clock);
+      if (!created) throw std::runtime_error("cannot create demo user " + u.username + ": " + created.error().message());
+      log.info("demo_user_created", {{"user", u.username}, {"role", u.role}});
+    }
+    std::string windows;
+    for (const auto& w : u.windows) windows += (windows.empty() ? "" : "、") + w;
+    std::cout << "  " << u.username << " / " << u.password.view() << "  (" << u.role
+              << (windows.empty() ? "" : ": " + windows) << ")\n";
+  }
 }
 
 std::string listen_url(const http::Server& server, const std::string& host) {
@@ -163,7 +176,7 @@ int serve(const std::filesystem::path& config_file) {
 
     // The outbox: counselor-side keys, one sender per channel account, the worker thread.
     outbox::TenantKeys outbox_keys(clock);
-    load_outbox_keys(*config, outbox_keys);
+    load_counselor_keys(*config, outbox_keys);
     outbox::Senders senders;
     outbox::DeliveryFeed feed;
     std::map<std::string, std::string> first_replies;
@@ -189,6 +202,16 @@ int serve(const std::filesystem::path& config_file) {
                           clock);
     worker.start();
 
+    // The console: its own store connection (shared by login, cases and the audit log).
+    console::ConsoleDb console_db(database_options(*config));
+    console::AuditLog audit(console_db.db, console::load_audit_key(config->console.audit_key_file, true), clock);
+    seed_demo_users(*config, console_db, outbox_keys, audit, clock, log);
+    console::Auth auth(console_db, outbox_keys, audit, auth_policy(*config), clock);
+    console::Cases cases(console_db, outbox_keys, outbox, audit,
+                         {config->console.max_note_chars, config->outbox.max_text_chars}, clock);
+    console::LiveHub live(database_options(*config, true), cases, feed);
+    live.start();
+
     http::Router router;
     router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
       respond({200, "application/json", R"({"status":"ok"})", {}});
@@ -198,14 +221,18 @@ int serve(const std::filesystem::path& config_file) {
     });
     ingest::WebhookHandler webhooks(registry, tenants, committer, metrics, log, clock);
     webhooks.add_routes(router);
+    console::ConsoleApi console_api(auth, cases, live, {config->server.tls.has_value()});
+    console_api.add_routes(router);
 
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()},
                            {"line_accounts", config->line_accounts.size()}});
+    if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
     server.run();
+    live.stop();
     worker.stop();
     committer.stop();
     log.info("stopped");

@@ -1,5 +1,8 @@
 #include "gateway/startup.hpp"
 
+#include "crypto/keys.hpp"
+#include "queue/schema.hpp"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -50,6 +53,27 @@ InstanceLock::InstanceLock(const config::Config& config) {
 
 InstanceLock::~InstanceLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+}
+
+queue::AccountIds prepare_store(const config::Config& c) {
+  queue::Database db(database_options(c));
+  if (auto migrated = queue::migrate(db); !migrated)
+    throw std::runtime_error("database migration failed: " + migrated.error().message());
+  std::vector<queue::TenantSpec> tenants;
+  for (const auto& t : c.tenants) tenants.push_back({t.id, t.name, t.windows});
+  std::vector<queue::AccountSpec> accounts;
+  for (const auto& a : c.line_accounts) accounts.push_back({a.tenant, "line", a.name});
+  auto ids = queue::sync_accounts(db, tenants, accounts);
+  if (!ids) throw std::runtime_error("cannot record channel accounts: " + ids.error().message());
+  return *ids;
+}
+
+void load_counselor_keys(const config::Config& c, outbox::TenantKeys& keys) {
+  for (const auto& t : c.tenants) {
+    auto pair = crypto::load_sealing_keys(t.keys_dir, t.key_passphrase.view());
+    if (!pair) throw std::runtime_error("tenant " + t.id + ": cannot load the sealing key: " + pair.error().message());
+    keys.add(t.id, std::move(*pair), t.epoch_seconds * 1000, t.epoch_messages);
+  }
 }
 
 }  // namespace madoguchi::app

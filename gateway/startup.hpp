@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "config/config.hpp"
+#include "gateway/outbox/tenant_keys.hpp"
+#include "queue/accounts.hpp"
 #include "queue/database.hpp"
 
 namespace madoguchi::app {
@@ -14,6 +16,13 @@ namespace madoguchi::app {
 std::optional<config::Config> load_or_report(const std::filesystem::path& file);
 
 queue::DatabaseOptions database_options(const config::Config& config, bool read_only = false);
+
+// Migrates the store and records the configured tenants, windows and channel accounts.
+queue::AccountIds prepare_store(const config::Config& config);
+
+// The counselor side of each tenant: the sealing key pair opens what ingest sealed.
+// Throws std::runtime_error when a tenant's keys cannot be loaded.
+void load_counselor_keys(const config::Config& config, outbox::TenantKeys& keys);
 
 // Creates the data directory (mode 0700) when missing.
 void ensure_data_dir(const config::Config& config);

@@ -23,6 +23,12 @@ struct IngestStore::Statements {
             "ON CONFLICT (account_id, thread_pseudonym) DO UPDATE SET "
             "last_message_ms = max(conversations.last_message_ms, excluded.last_message_ms), "
             "contact_id = coalesce(conversations.contact_id, excluded.contact_id) RETURNING id")),
+        // A new message (re)opens the case and starts its waiting time; a conversation
+        // without a window goes to the tenant's first (general) window until routing moves it.
+        arrived(db.prepare(
+            "UPDATE conversations SET waiting_since_ms = coalesce(waiting_since_ms, ?1), state = 'open', "
+            "updated_at_ms = max(updated_at_ms, ?1), window_id = coalesce(window_id, "
+            "(SELECT min(w.id) FROM windows w WHERE w.tenant_id = conversations.tenant_id)) WHERE id = ?2")),
         claim_first_reply(db.prepare(
             "UPDATE conversations SET first_reply_queued = 1 WHERE id = ? AND first_reply_queued = 0")),
         hide_target(db.prepare("UPDATE messages SET hidden = 1 WHERE account_id = ? AND provider_msg_ref = ?")),
@@ -30,7 +36,7 @@ struct IngestStore::Statements {
                                   "(SELECT 1 FROM messages u WHERE u.account_id = ? AND u.target_msg_ref = ?)")),
         job(db.prepare("INSERT INTO jobs (kind, conversation_id, message_id, max_attempts, run_at_ms, created_at_ms, "
                        "updated_at_ms) VALUES (?, ?, ?, 8, ?, ?, ?)")) {}
-  Statement key, message, contact, effect, conversation, claim_first_reply, hide_target,
+  Statement key, message, contact, effect, conversation, arrived, claim_first_reply, hide_target,
       hide_if_unsent, job;
 };
 
@@ -112,8 +118,11 @@ result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outco
         .bind(4, e.received_at_ms).bind(5, e.received_at_ms).bind(6, e.received_at_ms);
     return s.job.run();
   };
-  if (e.event_type == "message" && conversation)
+  if (e.event_type == "message" && conversation) {
+    s.arrived.bind(1, e.received_at_ms).bind(2, *conversation);
+    if (auto r = s.arrived.run(); !r) return r;
     if (auto r = enqueue("triage"); !r) return r;
+  }
   // The automatic first reply to a conversation's first message (the outbox decides
   // whether one is configured): claimed on the conversation row, so exactly once.
   if (e.event_type == "message" && conversation) {

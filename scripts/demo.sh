@@ -11,6 +11,9 @@ ninja -C build/demo madoguchi
 
 export MADOGUCHI_DATA_DIR="${MADOGUCHI_DATA_DIR:-$root/data}"
 export MADOGUCHI_LISTEN="${MADOGUCHI_LISTEN:-127.0.0.1:8080}"
+# Password of the demo staff accounts (created at first start; changing it later does not
+# change existing accounts).
+export MADOGUCHI_DEMO_PASSWORD="${MADOGUCHI_DEMO_PASSWORD:-madoguchi-demo-2026}"
 mkdir -p "$MADOGUCHI_DATA_DIR"
 chmod 700 "$MADOGUCHI_DATA_DIR"
 
@@ -41,6 +44,7 @@ cat <<INFO
   署名付きテスト送信 / send a signed test webhook:
       scripts/send-demo-webhook.sh "こんにちは、相談したいです"
   集計 / stats:           scripts/demo-stats.sh
+  相談員コンソール / console: http://$MADOGUCHI_LISTEN/console/  (logins below)
 
 INFO
 exec build/demo/gateway/madoguchi serve --config config/demo.toml

@@ -35,6 +35,15 @@ class category_impl final : public boost::system::error_category {
       case errc::text_empty: return "text is empty";
       case errc::text_too_long: return "text is too long";
       case errc::channel_unsupported: return "channel cannot send this";
+      case errc::already_exists: return "already exists";
+      case errc::invalid_input: return "invalid input";
+      case errc::access_denied: return "access denied";
+      case errc::login_failed: return "wrong user name or password";
+      case errc::totp_required: return "one-time code required";
+      case errc::account_locked: return "account locked after repeated failures";
+      case errc::not_logged_in: return "not logged in";
+      case errc::session_expired: return "session expired";
+      case errc::csrf_failed: return "CSRF token missing or wrong";
     }
     return "unknown madoguchi error";
   }

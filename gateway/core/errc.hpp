@@ -42,6 +42,16 @@ enum class errc {
   text_empty = 71,
   text_too_long = 72,
   channel_unsupported = 73,
+  // Staff access (console).
+  already_exists = 80,
+  invalid_input = 81,
+  access_denied = 82,
+  login_failed = 83,
+  totp_required = 84,
+  account_locked = 85,
+  not_logged_in = 86,
+  session_expired = 87,
+  csrf_failed = 88,
 };
 
 const boost::system::error_category& madoguchi_category() noexcept;

@@ -69,4 +69,14 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   return result;
 }
 
+void Router::add_websocket(std::string path, WsHandler handler) {
+  websockets_.emplace_back(std::move(path), std::move(handler));
+}
+
+const WsHandler* Router::match_websocket(std::string_view path) const {
+  for (const auto& [p, handler] : websockets_)
+    if (p == path) return &handler;
+  return nullptr;
+}
+
 }  // namespace madoguchi::http

@@ -5,9 +5,11 @@
 // once a commit is durable).
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace madoguchi::http {
@@ -15,6 +17,7 @@ namespace madoguchi::http {
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // percent-decoded path, without the query
+  std::string query;   // the raw (still percent-encoded) query, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   std::string body;    // raw bytes as received
 
@@ -42,6 +45,26 @@ using Handler = std::function<void(Request&& request, const RouteParams& params,
 // {"error": code, "message": text} with the given status.
 Response error_response(unsigned status, std::string_view code, std::string_view message);
 
+// One accepted WebSocket connection, implemented by the server. Thread-safe.
+class WsConnection {
+ public:
+  virtual ~WsConnection() = default;
+  // Queues a text frame. A reader that falls more than the server's queue cap behind is
+  // disconnected rather than buffered without bound.
+  virtual void send(std::string text) = 0;
+  virtual void close() = 0;
+};
+
+// What an accepting WebSocket handler returns; called on the connection's strand.
+struct WsSession {
+  std::function<void(std::string_view text)> on_text;  // may be empty
+  std::function<void()> on_close;                      // may be empty; called once
+};
+
+// Either a refusal (an HTTP answer, no upgrade) or an accepted session.
+using WsHandler = std::function<std::variant<Response, WsSession>(const Request& upgrade,
+                                                                  std::shared_ptr<WsConnection> connection)>;
+
 class Router {
  public:
   // `name` labels metrics (the pattern itself is a good name: no ids in labels).
@@ -55,7 +78,12 @@ class Router {
   };
   Match match(std::string_view method, std::string_view path) const;
 
+  // WebSocket endpoints (GET with Upgrade: websocket), matched on the exact path.
+  void add_websocket(std::string path, WsHandler handler);
+  const WsHandler* match_websocket(std::string_view path) const;
+
  private:
+  std::vector<std::pair<std::string, WsHandler>> websockets_;
   struct Route {
     std::string method;
     std::vector<std::string> segments;  // "{name}" matches one non-empty segment

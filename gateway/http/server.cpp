@@ -10,6 +10,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "gateway/http/websocket_session.hpp"
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -138,8 +140,9 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> accept_loop();
+  // True when the stream was handed over to a WebSocket session (nothing left to shut down).
   template <class Stream>
-  asio::awaitable<void> serve(Stream& stream);
+  asio::awaitable<bool> serve(Stream& stream);
   template <class Stream>
   asio::awaitable<void> write(Stream& stream, Response response, unsigned version, bool keep_alive,
                               const std::string& route);
@@ -178,7 +181,7 @@ asio::awaitable<void> Server::Impl::drain(Stream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<void> Server::Impl::serve(Stream& stream) {
+asio::awaitable<bool> Server::Impl::serve(Stream& stream) {
   beast::flat_buffer buffer;
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
@@ -203,15 +206,15 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream) {
                              : error_response(413, "body_too_large", "本文が大きすぎます / request body over the limit");
       co_await write(stream, std::move(refusal), 11, false, "invalid");
       co_await drain(stream);
-      co_return;
+      co_return false;
     }
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::header_limit).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       co_await write(stream, error_response(400, "bad_request", "HTTP リクエストが不正です / malformed HTTP request"),
                      11, false, "invalid");
-      co_return;
+      co_return false;
     }
-    if (ec) co_return;  // closed, reset or timed out: nothing to answer
+    if (ec) co_return false;  // closed, reset or timed out: nothing to answer
 
     auto message = parser.release();
     const bool keep_alive = message.keep_alive();
@@ -220,15 +223,24 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream) {
     if (!url) {
       co_await write(stream, error_response(400, "bad_target", "URL が不正です / malformed request target"),
                      version, false, "invalid");
-      co_return;
+      co_return false;
     }
 
     Request request;
     request.method = std::string(message.method_string());
     request.path = url->path();
+    request.query = url->encoded_query();
     for (const auto& field : message)
       request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
+
+    if (beast::websocket::is_upgrade(message)) {
+      if (const auto* ws = router.match_websocket(request.path)) {
+        metrics.count_request(request.path, 101);
+        co_await detail::run_websocket(stream, std::move(message), *ws, request);
+        co_return true;
+      }
+    }
 
     auto match = router.match(request.method, request.path);
     Response response;
@@ -242,13 +254,13 @@ asio::awaitable<void> Server::Impl::serve(Stream& stream) {
     }
     lowest.expires_at(deadline);
     co_await write(stream, std::move(response), version, keep_alive, match.route);
-    if (!keep_alive) co_return;
+    if (!keep_alive) co_return false;
   }
 }
 
 asio::awaitable<void> Server::Impl::plain_session(tcp::socket socket, [[maybe_unused]] Slot slot) {
   beast::tcp_stream stream(std::move(socket));
-  co_await serve(stream);
+  if (co_await serve(stream)) co_return;
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
@@ -258,7 +270,7 @@ asio::awaitable<void> Server::Impl::tls_session(tcp::socket socket, [[maybe_unus
   beast::get_lowest_layer(stream).expires_after(options.header_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
   if (ec) co_return;
-  co_await serve(stream);
+  if (co_await serve(stream)) co_return;
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
   co_await stream.async_shutdown(nothrow);
 }

@@ -21,7 +21,8 @@ EnvLookup env(std::map<std::string, std::string> values) {
 
 const std::map<std::string, std::string> kDemoEnv = {{"MADOGUCHI_LINE_CHANNEL_SECRET", "chan-secret-value"},
                                                      {"MADOGUCHI_LINE_ACCESS_TOKEN", "token-value"},
-                                                     {"MADOGUCHI_KEY_PASSPHRASE", "pass-value"}};
+                                                     {"MADOGUCHI_KEY_PASSPHRASE", "pass-value"},
+                                                     {"MADOGUCHI_DEMO_PASSWORD", "demo-password-value"}};
 const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
 
 std::vector<ConfigError> errors_of(const std::variant<Config, std::vector<ConfigError>>& r) {
@@ -63,6 +64,12 @@ TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
   ASSERT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional second is unset
   EXPECT_EQ(c.line_accounts[0].channel_secrets[0].view(), "chan-secret-value");
   EXPECT_EQ(c.line_accounts[0].api_base, "https://api.line.me");
+  ASSERT_EQ(c.console.demo_users.size(), 3u);
+  EXPECT_EQ(c.console.demo_users[0].role, "counselor");
+  EXPECT_EQ(c.console.demo_users[0].windows.size(), 1u);
+  EXPECT_EQ(c.console.demo_users[2].role, "supervisor");
+  EXPECT_EQ(c.console.demo_users[2].password.view(), "demo-password-value");
+  EXPECT_EQ(c.console.audit_key_file, fs::path("data") / "audit.key");
 }
 
 TEST(Config, DemoTakesItsEnvironment) {
@@ -83,7 +90,8 @@ TEST(Config, DemoTakesItsEnvironment) {
 
 TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
   auto errors = errors_of(load_config(kDemo, env({})));
-  EXPECT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors.size(), 6u);
+  EXPECT_TRUE(has_error(errors, "console.demo_users[0].password", "MADOGUCHI_DEMO_PASSWORD"));
   EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "MADOGUCHI_KEY_PASSPHRASE"));
   EXPECT_TRUE(has_error(errors, "line_accounts[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
   EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));

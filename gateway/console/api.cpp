@@ -1,0 +1,303 @@
+#include "gateway/console/api.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse_query.hpp>
+
+#include "adapters/common/json.hpp"
+#include "crypto/chain_hash.hpp"
+#include "gateway/console/assets.hpp"
+#include "gateway/console/labels.hpp"
+
+namespace madoguchi::console {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kCookie = "madoguchi_session";
+
+http::Response json_response(unsigned status, const json::object& body) {
+  return {status, "application/json; charset=utf-8", json::serialize(body), {}};
+}
+
+std::optional<std::int64_t> path_id(const http::RouteParams& params) {
+  auto it = params.find("id");
+  if (it == params.end() || it->second.empty() || it->second.size() > 15) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : it->second) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v > 0 ? std::optional(v) : std::nullopt;
+}
+
+// A string member: nullopt when absent; invalid_input when present with another type.
+result<std::optional<std::string>> string_member(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<std::string>{};
+  if (!v->is_string()) return errc::invalid_input;
+  return std::optional<std::string>{std::string(v->as_string())};
+}
+
+result<std::string> required_string(const json::object& o, std::string_view key) {
+  auto v = string_member(o, key);
+  if (!v) return v.error();
+  if (!*v) return errc::invalid_input;
+  return std::move(**v);
+}
+
+result<std::int64_t> required_int(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v || !v->is_int64()) return errc::invalid_input;
+  return v->as_int64();
+}
+
+json::object login_body(const Staff& s, const std::vector<json::object>& windows) {
+  json::array w;
+  for (const auto& item : windows) w.push_back(item);
+  return {{"user", json::object{{"username", s.username}, {"role", s.role}, {"windows", std::move(w)}}},
+          {"csrf_token", s.csrf_token}};
+}
+
+// The caller's own windows, as {"id","name"} objects.
+std::vector<json::object> own_windows(Cases& cases, const Staff& s) {
+  std::vector<json::object> mine;
+  auto windows = cases.windows(s);
+  if (!windows) return mine;
+  for (auto& w : windows->at("windows").as_array())
+    for (auto id : s.window_ids)
+      if (w.as_object().at("id").as_int64() == id) mine.push_back(w.as_object());
+  return mine;
+}
+
+bool same_origin(const http::Request& r) {
+  const auto origin = r.header("origin");
+  if (origin.empty()) return true;  // not a browser cross-site request
+  const auto host = r.header("host");
+  const auto scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos && origin.substr(scheme_end + 3) == host;
+}
+
+}  // namespace
+
+std::string session_cookie(const http::Request& request) {
+  for (const auto& [name, value] : request.headers) {
+    if (name != "cookie") continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      auto semi = rest.find(';');
+      auto part = rest.substr(0, semi);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      if (part.size() > kCookie.size() && part.substr(0, kCookie.size()) == kCookie && part[kCookie.size()] == '=')
+        return std::string(part.substr(kCookie.size() + 1));
+      if (semi == std::string_view::npos) break;
+      rest.remove_prefix(semi + 1);
+    }
+  }
+  return {};
+}
+
+http::Response error_for(const boost::system::error_code& ec) {
+  auto e = [](unsigned status, std::string_view code, std::string_view message) {
+    return http::error_response(status, code, message);
+  };
+  if (ec.category() != madoguchi_category()) return e(500, "internal", "エラーが発生しました。管理者に連絡してください。");
+  switch (static_cast<errc>(ec.value())) {
+    case errc::invalid_input:
+    case errc::json_malformed:
+    case errc::json_too_deep:
+    case errc::json_invalid_utf8:
+    case errc::json_duplicate_key:
+    case errc::json_unexpected_shape: return e(400, "invalid_request", "入力内容が正しくありません。");
+    case errc::text_empty: return e(400, "text_empty", "本文を入力してください。");
+    case errc::text_too_long: return e(413, "too_large", "文字数が上限を超えています。短くしてください。");
+    case errc::login_failed: return e(401, "login_failed", "ユーザー名またはパスワード（または確認コード）が違います。");
+    case errc::totp_required: return e(401, "totp_required", "確認コード（6桁のワンタイムパスワード）を入力してください。");
+    case errc::not_logged_in: return e(401, "not_logged_in", "ログインしてください。");
+    case errc::session_expired: return e(401, "session_expired", "セッションの有効期限が切れました。もう一度ログインしてください。");
+    case errc::csrf_failed: return e(403, "csrf_failed", "操作を確認できませんでした。画面を再読み込みしてからやり直してください。");
+    case errc::access_denied: return e(403, "forbidden", "この相談を扱う権限がありません。");
+    case errc::not_found: return e(404, "not_found", "相談が見つかりません。");
+    case errc::channel_unsupported: return e(409, "conflict", "このチャネルには返信できません。");
+    case errc::store_busy: return e(503, "store_busy", "混み合っています。少し待ってからもう一度お試しください。");
+    default: return e(500, "internal", "エラーが発生しました。管理者に連絡してください。");
+  }
+}
+
+void ConsoleApi::add_routes(http::Router& router) {
+  // An authenticated handler: session first, then (for changes) the CSRF token, then the body.
+  using Body = std::function<result<json::object>(const Staff&, std::int64_t id, const json::object& body)>;
+  auto authed = [this](bool changes, bool with_id, unsigned ok_status, Body body) -> http::Handler {
+    return [this, changes, with_id, ok_status, body = std::move(body)](http::Request&& r, const http::RouteParams& p,
+                                                                       http::Respond respond) {
+      auto staff = auth_.authenticate(session_cookie(r));
+      if (!staff) return respond(error_for(staff.error()));
+      if (changes && (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) || !same_origin(r)))
+        return respond(error_for(errc::csrf_failed));
+      std::int64_t id = 0;
+      if (with_id) {
+        auto parsed = path_id(p);
+        if (!parsed) return respond(error_for(errc::not_found));
+        id = *parsed;
+      }
+      json::object input;
+      if (changes && !r.body.empty()) {
+        auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
+        if (!v) return respond(error_for(v.error()));
+        if (!v->is_object()) return respond(error_for(errc::invalid_input));
+        input = std::move(v->as_object());
+      }
+      auto out = body(*staff, id, input);
+      respond(out ? json_response(ok_status, *out) : error_for(out.error()));
+    };
+  };
+  auto text_of = [](const json::object& b, std::string_view key) { return required_string(b, key); };
+
+  router.add("POST", "/api/login", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
+    auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
+    if (!v || !v->is_object()) return respond(error_for(errc::invalid_input));
+    auto user = required_string(v->as_object(), "username");
+    auto password = required_string(v->as_object(), "password");
+    auto totp = string_member(v->as_object(), "totp");
+    if (!user || !password || !totp || user->size() > 64 || password->size() > 1024)
+      return respond(error_for(errc::invalid_input));
+    std::int64_t retry_after_ms = 0;
+    auto ok = auth_.login({*user, *password, totp->value_or("")}, retry_after_ms);
+    if (!ok) {
+      if (ok.error() == errc::account_locked) {
+        const auto seconds = std::to_string((retry_after_ms + 999) / 1000);
+        auto res = json_response(429, {{"error", "locked"},
+                                       {"message", "ログインの失敗が続いたため、一時的にロックしています。しばらくしてからお試しください。"},
+                                       {"retry_after_s", (retry_after_ms + 999) / 1000}});
+        res.headers.emplace_back("Retry-After", seconds);
+        return respond(std::move(res));
+      }
+      return respond(error_for(ok.error()));
+    }
+    auto res = json_response(200, login_body(ok->staff, own_windows(cases_, ok->staff)));
+    res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + ok->token + "; Path=/; HttpOnly; SameSite=Strict" +
+                                               (options_.secure_cookie ? "; Secure" : ""));
+    respond(std::move(res));
+  });
+  router.add("POST", "/api/logout", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
+    const auto token = session_cookie(r);
+    auto staff = auth_.authenticate(token);
+    if (!staff) return respond(error_for(staff.error()));
+    if (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token)) return respond(error_for(errc::csrf_failed));
+    if (auto done = auth_.logout(token, *staff); !done) return respond(error_for(done.error()));
+    http::Response res{204, "application/json", "", {}};
+    res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    respond(std::move(res));
+  });
+  router.add("GET", "/api/session", authed(false, false, 200, [this](const Staff& s, std::int64_t, const json::object&) -> result<json::object> {
+    return login_body(s, own_windows(cases_, s));
+  }));
+  router.add("GET", "/api/windows", authed(false, false, 200, [this](const Staff& s, std::int64_t, const json::object&) {
+    return cases_.windows(s);
+  }));
+  router.add("GET", "/api/staff", authed(false, false, 200, [this](const Staff& s, std::int64_t, const json::object&) {
+    return cases_.staff_list(s);
+  }));
+  router.add("GET", "/api/conversations", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
+    auto staff = auth_.authenticate(session_cookie(r));
+    if (!staff) return respond(error_for(staff.error()));
+    QueueQuery q;
+    auto params = boost::urls::parse_query(r.query);
+    if (!params) return respond(error_for(errc::invalid_input));
+    for (auto param : *params) {
+      auto key = param.key.decode();
+      auto value = param.has_value ? param.value.decode() : std::string();
+      if (key == "window" && !value.empty()) {
+        http::RouteParams fake{{"id", value}};
+        auto id = path_id(fake);
+        if (!id) return respond(error_for(errc::invalid_input));
+        q.window_id = *id;
+      } else if (key == "status" && !value.empty()) {
+        q.status = value;
+      } else if (key == "urgency" && !value.empty()) {
+        q.urgency = urgency_level(value);
+        if (!q.urgency) return respond(error_for(errc::invalid_input));
+      } else if (key == "mine") {
+        q.mine = value == "1" || value == "true";
+      }
+    }
+    auto out = cases_.queue(*staff, q);
+    respond(out ? json_response(200, *out) : error_for(out.error()));
+  });
+  router.add("GET", "/api/conversations/{id}", authed(false, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.conversation(s, id);
+  }));
+  router.add("GET", "/api/conversations/{id}/messages", authed(false, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.messages(s, id);
+  }));
+  router.add("POST", "/api/conversations/{id}/replies", authed(true, true, 202, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto text = text_of(b, "text");
+    if (!text) return text.error();
+    return cases_.reply(s, id, *text);
+  }));
+  router.add("POST", "/api/conversations/{id}/notes", authed(true, true, 201, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto text = text_of(b, "text");
+    if (!text) return text.error();
+    return cases_.note(s, id, *text);
+  }));
+  router.add("POST", "/api/conversations/{id}/claim", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.claim(s, id);
+  }));
+  router.add("POST", "/api/conversations/{id}/assign", authed(true, true, 200, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto user = text_of(b, "username");
+    if (!user) return user.error();
+    return cases_.assign(s, id, *user);
+  }));
+  router.add("POST", "/api/conversations/{id}/release", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.release(s, id);
+  }));
+  router.add("POST", "/api/conversations/{id}/transfer", authed(true, true, 200, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto window = required_int(b, "window_id");
+    auto note = text_of(b, "note");
+    if (!window) return window.error();
+    if (!note) return note.error();
+    return cases_.transfer(s, id, *window, *note);
+  }));
+  router.add("POST", "/api/conversations/{id}/urgency", authed(true, true, 200, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto urgency = text_of(b, "urgency");
+    auto reason = text_of(b, "reason");
+    if (!urgency) return urgency.error();
+    if (!reason) return reason.error();
+    return cases_.set_urgency(s, id, *urgency, *reason);
+  }));
+  router.add("PUT", "/api/conversations/{id}/case", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    CaseUpdate u;
+    for (auto [key, field] : {std::pair{"writer", &u.writer}, {"age_band", &u.age_band}, {"household", &u.household},
+                              {"consent", &u.consent}}) {
+      auto v = string_member(b, key);
+      if (!v) return v.error();
+      *field = std::move(*v);
+    }
+    return cases_.update_case(s, id, u);
+  }));
+  router.add("POST", "/api/conversations/{id}/contacts", authed(true, true, 201, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
+    auto method = text_of(b, "method");
+    auto date = text_of(b, "date");
+    auto minutes = required_int(b, "duration_minutes");
+    auto note = string_member(b, "note");
+    if (!method || !date || !minutes || !note) return errc::invalid_input;
+    return cases_.record_contact(s, id, {*method, *date, note->value_or(""), *minutes});
+  }));
+  router.add("POST", "/api/conversations/{id}/close", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.set_status(s, id, "closed");
+  }));
+  router.add("POST", "/api/conversations/{id}/reopen", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
+    return cases_.set_status(s, id, "open");
+  }));
+
+  router.add_websocket("/api/live", [this](const http::Request& r, std::shared_ptr<http::WsConnection> connection)
+                                        -> std::variant<http::Response, http::WsSession> {
+    if (!same_origin(r)) return error_for(errc::csrf_failed);
+    auto staff = auth_.authenticate(session_cookie(r));
+    if (!staff) return error_for(staff.error());
+    if (staff->role == "admin") return error_for(errc::access_denied);
+    return live_.attach(std::move(*staff), std::move(connection));
+  });
+  add_asset_routes(router);
+}
+
+}  // namespace madoguchi::console

@@ -1,0 +1,38 @@
+#pragma once
+// The console's HTTP surface: the JSON REST API under /api (documented in README), the
+// live WebSocket /api/live, and the web UI's static files under /console/. Handlers answer
+// synchronously on the server's threads (short store transactions; login also runs
+// Argon2id, tens of milliseconds by design).
+#include <string>
+
+#include "gateway/console/auth.hpp"
+#include "gateway/console/cases.hpp"
+#include "gateway/console/live.hpp"
+#include "gateway/http/router.hpp"
+
+namespace madoguchi::console {
+
+struct ApiOptions {
+  bool secure_cookie = false;  // set the Secure attribute (the server speaks TLS)
+  int json_max_depth = 8;
+};
+
+class ConsoleApi {
+ public:
+  ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options)
+      : auth_(auth), cases_(cases), live_(live), options_(options) {}
+  void add_routes(http::Router& router);
+
+ private:
+  Auth& auth_;
+  Cases& cases_;
+  LiveHub& live_;
+  ApiOptions options_;
+};
+
+// The session cookie's value in a request ("" when none).
+std::string session_cookie(const http::Request& request);
+// The error answer for `ec`: status, code and a Japanese message.
+http::Response error_for(const boost::system::error_code& ec);
+
+}  // namespace madoguchi::console

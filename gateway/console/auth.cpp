@@ -1,0 +1,154 @@
+#include "gateway/console/auth.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "crypto/chain_hash.hpp"
+#include "crypto/password.hpp"
+#include "crypto/totp.hpp"
+#include "queue/outbox_store.hpp"
+#include "queue/transaction.hpp"
+
+namespace madoguchi::console {
+namespace {
+
+queue::Blob hash_blob(const std::string& token) {
+  auto h = crypto::token_hash(token);
+  return queue::Blob(h.begin(), h.end());
+}
+
+std::string detail(std::initializer_list<std::pair<const char*, std::string>> fields) {
+  boost::json::object o;
+  for (const auto& [k, v] : fields) o[k] = v;
+  return boost::json::serialize(o);
+}
+
+}  // namespace
+
+Auth::Auth(ConsoleDb& db, outbox::TenantKeys& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock)
+    : db_(db), keys_(keys), audit_(audit), policy_(policy), clock_(clock) {
+  auto dummy = crypto::hash_password("madoguchi-dummy-password", policy_.kdf);
+  if (dummy) dummy_hash_ = *dummy;
+}
+
+result<void> Auth::fail(const queue::StaffUser& user, const char* why) {
+  const auto now = clock_.now_ms();
+  const int failures = user.failed_logins + 1;
+  std::int64_t locked_until = 0;
+  if (failures >= policy_.lock_after_failures) {
+    const int doublings = std::min(failures - policy_.lock_after_failures, 20);
+    locked_until = now + std::min(policy_.lock_base_ms << doublings, policy_.lock_cap_ms);
+  }
+  queue::StaffStore store(db_.db);
+  return queue::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = store.record_failure(user.id, failures, locked_until); !r) return r;
+    return audit_.append({user.tenant_id, user.username, "login_failed", "staff:" + user.username,
+                          detail({{"reason", why}, {"failures", std::to_string(failures)}})});
+  });
+}
+
+result<std::optional<std::int64_t>> Auth::totp_ok(const queue::StaffUser& user, const std::string& code) {
+  queue::OutboxStore keys_store(db_.db, clock_);
+  auto secret = keys_.open(keys_store, user.tenant_id, user.totp_key_id, kTotpRecordPrefix + user.username,
+                           user.totp_secret);
+  if (!secret) return secret.error();
+  auto raw = crypto::base32_decode(*secret);
+  if (!raw) return errc::decrypt_failed;
+  Secret key(*raw);
+  auto matched = crypto::totp_match(key, code, clock_.now_ms() / 1000);
+  // A code is good once: a step at or before the last accepted one is a replay.
+  if (!matched || *matched <= user.totp_last_step) return std::optional<std::int64_t>{};
+  return matched;
+}
+
+result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_after_ms) {
+  retry_after_ms = 0;
+  std::optional<queue::StaffUser> user;
+  {
+    std::lock_guard lock(db_.mutex);
+    auto found = queue::StaffStore(db_.db).by_username(attempt.username);
+    if (!found) return found.error();
+    user = std::move(*found);
+  }
+  if (!user || user->disabled) {
+    (void)crypto::verify_password(dummy_hash_, attempt.password);
+    return errc::login_failed;
+  }
+  const auto now = clock_.now_ms();
+  if (user->locked_until_ms > now) {
+    retry_after_ms = user->locked_until_ms - now;
+    return errc::account_locked;
+  }
+  const bool password_ok = crypto::verify_password(user->password_hash, attempt.password);
+  std::optional<std::string> rehash;
+  if (password_ok && crypto::password_needs_rehash(user->password_hash, policy_.kdf))
+    if (auto h = crypto::hash_password(attempt.password, policy_.kdf)) rehash = *h;
+
+  std::lock_guard lock(db_.mutex);
+  if (!password_ok) {
+    if (auto r = fail(*user, "password"); !r) return r.error();
+    return errc::login_failed;
+  }
+  std::int64_t step = 0;
+  if (!user->totp_key_id.empty()) {
+    if (attempt.totp.empty()) return errc::totp_required;
+    auto matched = totp_ok(*user, attempt.totp);
+    if (!matched) return matched.error();
+    if (!*matched) {
+      if (auto r = fail(*user, "totp"); !r) return r.error();
+      return errc::login_failed;
+    }
+    step = **matched;
+  }
+  queue::StaffStore store(db_.db);
+  LoginOk out;
+  out.token = crypto::new_session_token();
+  out.staff = {user->id, user->tenant_id, user->username, user->role, user->window_ids, crypto::new_session_token()};
+  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = store.record_success(user->id, step); !r) return r;
+    if (rehash)
+      if (auto r = store.set_password_hash(user->id, *rehash); !r) return r;
+    (void)store.remove_expired_sessions(now - policy_.idle_ms, now - policy_.absolute_ms);
+    if (auto r = store.create_session(hash_blob(out.token), user->id, out.staff.csrf_token, now); !r) return r;
+    return audit_.append({user->tenant_id, user->username, "login", "staff:" + user->username,
+                          detail({{"second_factor", user->totp_key_id.empty() ? "none" : "totp"}})});
+  });
+  if (!done) return done.error();
+  return out;
+}
+
+result<Staff> Auth::authenticate(const std::string& token) {
+  if (token.empty()) return errc::not_logged_in;
+  const auto hash = hash_blob(token);
+  const auto now = clock_.now_ms();
+  std::lock_guard lock(db_.mutex);
+  queue::StaffStore store(db_.db);
+  auto session = store.session(hash);
+  if (!session) return session.error();
+  if (!*session) return errc::not_logged_in;
+  if (now - (*session)->last_seen_ms > policy_.idle_ms || now - (*session)->created_at_ms > policy_.absolute_ms) {
+    (void)store.remove_session(hash);
+    return errc::session_expired;
+  }
+  auto user = store.by_id((*session)->user_id);
+  if (!user) return user.error();
+  if (!*user || (*user)->disabled) {
+    (void)store.remove_session(hash);
+    return errc::not_logged_in;
+  }
+  // The idle clock is kept to within a few seconds without a write per request.
+  if (now - (*session)->last_seen_ms > 5000)
+    if (auto r = store.touch_session(hash, now); !r) return r.error();
+  return Staff{(*user)->id, (*user)->tenant_id, (*user)->username, (*user)->role, (*user)->window_ids,
+               (*session)->csrf_token};
+}
+
+result<void> Auth::logout(const std::string& token, const Staff& staff) {
+  std::lock_guard lock(db_.mutex);
+  queue::StaffStore store(db_.db);
+  return queue::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = store.remove_session(hash_blob(token)); !r) return r;
+    return audit_.append({staff.tenant_id, staff.username, "logout", "staff:" + staff.username, "{}"});
+  });
+}
+
+}  // namespace madoguchi::console

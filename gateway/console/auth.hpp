@@ -1,0 +1,82 @@
+#pragma once
+// Staff login and sessions. Passwords: Argon2id (crypto_pwhash_str), rehashed on login when
+// the parameters change; an optional TOTP second factor whose secret is sealed to the tenant
+// key; repeated failures lock the account for a time that doubles with each further failure.
+// Sessions: random tokens stored only as hashes, idle and absolute timeouts, a CSRF token
+// per session. Thread-safe: store work is serialised by `mutex`; password hashing runs
+// outside it (it takes tens of milliseconds on purpose).
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keys.hpp"
+#include "gateway/console/audit.hpp"
+#include "gateway/outbox/tenant_keys.hpp"
+#include "queue/staff_store.hpp"
+
+namespace madoguchi::console {
+
+struct AuthPolicy {
+  std::int64_t idle_ms = 30 * 60 * 1000;
+  std::int64_t absolute_ms = 12 * 60 * 60 * 1000;
+  int lock_after_failures = 5;
+  std::int64_t lock_base_ms = 60 * 1000;      // doubles with each failure past the threshold
+  std::int64_t lock_cap_ms = 60 * 60 * 1000;
+  crypto::KdfLimits kdf = crypto::KdfLimits::interactive();
+};
+
+// Who is calling, as established from a session.
+struct Staff {
+  std::int64_t user_id = 0;
+  std::string tenant_id, username, role;  // role: counselor | supervisor | admin
+  std::vector<std::int64_t> window_ids;
+  std::string csrf_token;
+};
+
+struct LoginAttempt {
+  std::string username, password, totp;
+};
+
+struct LoginOk {
+  std::string token;  // the cookie value; shown to nobody else
+  Staff staff;
+};
+
+// The console's shared store connection: one mutex for everything the console writes.
+struct ConsoleDb {
+  explicit ConsoleDb(const queue::DatabaseOptions& options) : db(options) {}
+  std::mutex mutex;
+  queue::Database db;
+};
+
+class Auth {
+ public:
+  Auth(ConsoleDb& db, outbox::TenantKeys& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock);
+
+  // errc::login_failed (unknown user, wrong password or code: indistinguishable),
+  // totp_required (password right, code missing), account_locked (retry_after_ms set).
+  result<LoginOk> login(const LoginAttempt& attempt, std::int64_t& retry_after_ms);
+  // errc::not_logged_in (no or unknown token), session_expired (idle or absolute timeout).
+  result<Staff> authenticate(const std::string& token);
+  result<void> logout(const std::string& token, const Staff& staff);
+
+  const AuthPolicy& policy() const { return policy_; }
+
+ private:
+  // The matching step of a code not used before, nullopt for a wrong or replayed code.
+  result<std::optional<std::int64_t>> totp_ok(const queue::StaffUser& user, const std::string& code);
+  result<void> fail(const queue::StaffUser& user, const char* why);
+
+  ConsoleDb& db_;
+  outbox::TenantKeys& keys_;
+  AuditLog& audit_;
+  AuthPolicy policy_;
+  const Clock& clock_;
+  std::string dummy_hash_;  // verified against for unknown users, so timing tells nothing
+};
+
+inline constexpr const char* kTotpRecordPrefix = "totp/";
+
+}  // namespace madoguchi::console

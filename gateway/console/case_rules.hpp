@@ -1,0 +1,36 @@
+#pragma once
+// Small checks shared by the case operations: window membership and input rules.
+#include <algorithm>
+#include <string>
+
+#include "gateway/console/auth.hpp"
+#include "gateway/outbox/split.hpp"
+
+namespace madoguchi::console {
+
+inline bool has_window(const Staff& s, std::int64_t window_id) {
+  return std::find(s.window_ids.begin(), s.window_ids.end(), window_id) != s.window_ids.end();
+}
+
+// Blank also when only full-width spaces (U+3000), common in Japanese input.
+inline bool blank(std::string text) {
+  for (std::size_t p; (p = text.find("　")) != std::string::npos;) text.erase(p, 3);
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+inline result<void> check_text(const std::string& text, std::size_t max_chars, bool required) {
+  if (required && blank(text)) return errc::text_empty;
+  if (!outbox::valid_utf8(text) || outbox::code_points(text) > max_chars) return errc::text_too_long;
+  return {};
+}
+
+inline bool valid_date(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  const int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+
+}  // namespace madoguchi::console

@@ -1,0 +1,263 @@
+#include "gateway/console/cases.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <ctime>
+
+#include "crypto/envelope.hpp"
+#include "gateway/console/case_rules.hpp"
+#include "gateway/console/labels.hpp"
+#include "gateway/outbox/feed.hpp"
+#include "gateway/outbox/split.hpp"
+#include "queue/outbox_store.hpp"
+#include "queue/staff_store.hpp"
+#include "queue/transaction.hpp"
+
+namespace madoguchi::console {
+namespace json = boost::json;
+
+
+std::string iso_jst(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000) + 9 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+09:00", &tm);
+  return buf;
+}
+
+json::object conversation_json(const queue::ConversationRow& c) {
+  json::object o{{"id", c.id},
+                 {"contact", c.contact_label.empty() ? std::string("相談者（グループ）") : "相談者 #" + c.contact_label},
+                 {"channel", c.channel},
+                 {"account", c.account},
+                 {"window", json::object{{"id", c.window_id}, {"name", c.window_name}}},
+                 {"urgency", urgency_code(c.urgency)},
+                 {"urgency_label", urgency_label(c.urgency)},
+                 {"status", c.state},
+                 {"status_label", label(Field::status, c.state)},
+                 {"assignee", c.assignee},
+                 {"last_message_ms", c.last_message_ms},
+                 {"created_at_ms", c.created_at_ms}};
+  if (c.waiting_since_ms) o["waiting_since_ms"] = *c.waiting_since_ms;
+  else o["waiting_since_ms"] = nullptr;
+  return o;
+}
+
+Cases::Cases(ConsoleDb& db, outbox::TenantKeys& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
+             const Clock& clock)
+    : db_(db), keys_(keys), outbox_(outbox), audit_(audit), limits_(limits), clock_(clock) {}
+
+// Under db_.mutex.
+result<queue::ConversationRow> Cases::visible(const Staff& staff, std::int64_t id) {
+  if (staff.role == "admin") return errc::access_denied;
+  auto row = queue::CaseStore(db_.db).conversation(staff.tenant_id, id);
+  if (!row) return row.error();
+  if (!*row) return errc::not_found;
+  if (staff.role != "supervisor" && !has_window(staff, (*row)->window_id)) {
+    // A refused look is worth recording too.
+    (void)queue::in_transaction(db_.db, [&] { return audit(staff, "access_denied", id); });
+    return errc::access_denied;
+  }
+  return std::move(**row);
+}
+
+bool Cases::can_see(const Staff& staff, std::int64_t id) {
+  if (staff.role == "admin") return false;
+  std::lock_guard lock(db_.mutex);
+  auto row = queue::CaseStore(db_.db).conversation(staff.tenant_id, id);
+  return row && *row && (staff.role == "supervisor" || has_window(staff, (*row)->window_id));
+}
+
+result<void> Cases::audit(const Staff& staff, const char* action, std::int64_t id, json::object detail) {
+  return audit_.append({staff.tenant_id, staff.username, action, "conversation:" + std::to_string(id),
+                        json::serialize(detail)});
+}
+
+result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
+  if (staff.role == "admin") return errc::access_denied;
+  queue::QueueFilter filter;
+  filter.tenant_id = staff.tenant_id;
+  if (q.window_id) {
+    if (staff.role != "supervisor" && !has_window(staff, *q.window_id)) return errc::access_denied;
+    filter.window_ids = {*q.window_id};
+  } else if (staff.role != "supervisor") {
+    filter.window_ids = staff.window_ids;
+    if (filter.window_ids.empty()) return json::object{{"conversations", json::array{}}};
+  }
+  if (q.status == "open" || q.status == "closed") filter.state = q.status;
+  else if (q.status != "all") return errc::invalid_input;
+  filter.urgency = q.urgency;
+  if (q.mine) filter.assignee = staff.username;
+  std::lock_guard lock(db_.mutex);
+  auto rows = queue::CaseStore(db_.db).queue(filter);
+  if (!rows) return rows.error();
+  json::array items;
+  for (const auto& c : *rows) items.push_back(conversation_json(c));
+  return json::object{{"conversations", std::move(items)}};
+}
+
+result<json::object> Cases::entry_json(const queue::CaseEntryRow& e) {
+  std::string text;
+  if (!e.key_id.empty()) {
+    queue::OutboxStore keys_store(db_.db, clock_);
+    auto plain = keys_.open(keys_store, e.tenant_id, e.key_id, e.id, e.body);
+    if (!plain) return plain.error();
+    auto t = outbox::body_text(*plain);
+    if (!t) return t.error();
+    text = std::move(*t);
+  }
+  boost::system::error_code ec;
+  json::value detail = json::parse(e.detail, ec);
+  if (ec) detail = json::object{};
+  if (e.kind == "contact" && detail.is_object())
+    if (const auto* m = detail.as_object().if_contains("method"); m && m->is_string())
+      detail.as_object()["method_label"] = label(Field::contact_method, m->as_string());
+  return json::object{{"id", e.id},         {"kind", e.kind},     {"author", e.author},
+                      {"text", text},       {"detail", detail},   {"created_at_ms", e.created_at_ms}};
+}
+
+result<json::object> Cases::conversation(const Staff& staff, std::int64_t id) {
+  std::lock_guard lock(db_.mutex);
+  auto c = visible(staff, id);
+  if (!c) return c.error();
+  queue::CaseStore store(db_.db);
+  auto entries = store.entries(id);
+  if (!entries) return entries.error();
+  json::array entry_items;
+  for (const auto& e : *entries) {
+    auto item = entry_json(e);
+    if (!item) return item.error();
+    entry_items.push_back(std::move(*item));
+  }
+  json::array household;
+  if (!c->fields.household.empty()) {
+    auto linked = store.household(staff.tenant_id, c->fields.household);
+    if (!linked) return linked.error();
+    for (const auto& h : *linked)
+      if (h.id != id && (staff.role == "supervisor" || has_window(staff, h.window_id)))
+        household.push_back(json::object{{"id", h.id}, {"contact", conversation_json(h)["contact"]}, {"status", h.state}});
+  }
+  if (auto r = queue::in_transaction(db_.db, [&] { return audit(staff, "read_case", id); }); !r) return r.error();
+  auto out = conversation_json(*c);
+  const auto& f = c->fields;
+  out["case"] = json::object{{"writer", f.writer},       {"writer_label", label(Field::writer, f.writer)},
+                             {"age_band", f.age_band},   {"age_band_label", label(Field::age_band, f.age_band)},
+                             {"household", f.household}, {"consent", f.consent},
+                             {"consent_label", label(Field::consent, f.consent)}};
+  return json::object{{"conversation", std::move(out)}, {"household_cases", std::move(household)},
+                      {"entries", std::move(entry_items)}};
+}
+
+result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
+  std::lock_guard lock(db_.mutex);
+  auto c = visible(staff, id);
+  if (!c) return c.error();
+  queue::CaseStore store(db_.db);
+  queue::OutboxStore outbound_store(db_.db, clock_);
+  auto inbound = store.inbound(id);
+  if (!inbound) return inbound.error();
+  auto outbound = outbound_store.by_conversation(id);
+  if (!outbound) return outbound.error();
+
+  std::vector<std::pair<std::int64_t, json::object>> items;
+  for (const auto& m : *inbound) {
+    std::string text;
+    if (m.hidden) {
+      text = "（相談者が送信を取り消しました）";
+    } else {
+      auto plain = keys_.open(outbound_store, staff.tenant_id, m.key_id, m.id, m.body);
+      if (!plain) return plain.error();
+      auto t = outbox::body_text(*plain);
+      text = t && !t->empty() ? std::move(*t) : media_placeholder(m.message_type);
+    }
+    items.emplace_back(m.received_at_ms,
+                       json::object{{"id", m.id}, {"direction", "in"}, {"channel", m.channel},
+                                    {"type", m.message_type}, {"text", text}, {"subject", nullptr},
+                                    {"received_at", iso_jst(m.received_at_ms)}, {"received_at_ms", m.received_at_ms},
+                                    {"author", ""}, {"delivery_status", nullptr}, {"delivery_label", nullptr},
+                                    {"delivery_reason", nullptr}});
+  }
+  for (const auto& o : *outbound) {
+    auto plain = keys_.open(outbound_store, staff.tenant_id, o.key_id, o.id, o.body);
+    if (!plain) return plain.error();
+    auto t = outbox::body_text(*plain);
+    if (!t) return t.error();
+    items.emplace_back(o.created_at_ms,
+                       json::object{{"id", o.id}, {"direction", "out"}, {"channel", c->channel}, {"type", "text"},
+                                    {"text", *t}, {"subject", nullptr}, {"received_at", iso_jst(o.created_at_ms)},
+                                    {"received_at_ms", o.created_at_ms},
+                                    {"author", o.origin == "auto" ? std::string("自動返信") : o.author},
+                                    {"delivery_status", o.status}, {"delivery_label", outbox::status_label_ja(o.status)},
+                                    {"delivery_reason", o.reason}});
+  }
+  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  json::array out;
+  for (auto& [at, item] : items) out.push_back(std::move(item));
+  if (auto r = queue::in_transaction(db_.db, [&] { return audit(staff, "read_messages", id); }); !r) return r.error();
+  return json::object{{"messages", std::move(out)}};
+}
+
+result<json::object> Cases::reply(const Staff& staff, std::int64_t id, const std::string& text) {
+  if (auto r = check_text(text, limits_.max_reply_chars, true); !r) return r.error();
+  {
+    std::lock_guard lock(db_.mutex);
+    if (auto c = visible(staff, id); !c) return c.error();
+  }
+  auto outbound_id = outbox_.enqueue_reply({staff.tenant_id, id, text, staff.username});
+  if (!outbound_id) return outbound_id.error();
+  std::lock_guard lock(db_.mutex);
+  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = queue::CaseStore(db_.db).mark_answered(id, clock_.now_ms()); !r) return r;
+    return audit(staff, "reply", id, {{"outbound", *outbound_id}});
+  });
+  if (!done) return done.error();
+  return json::object{{"id", *outbound_id}, {"delivery_status", "queued"},
+                      {"delivery_label", outbox::status_label_ja("queued")}};
+}
+
+// Under db_.mutex, with `c` visible to `staff`.
+result<json::object> Cases::add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
+                                      json::object detail, const std::string& text, const char* action,
+                                      const std::function<result<void>(queue::CaseStore&)>& change) {
+  queue::CaseEntryRow e;
+  e.id = crypto::random_id();
+  e.tenant_id = staff.tenant_id;
+  e.conversation_id = c.id;
+  e.kind = kind;
+  e.author = staff.username;
+  e.detail = json::serialize(detail);
+  e.created_at_ms = clock_.now_ms();
+  std::optional<outbox::SealedText> sealed;
+  if (!text.empty()) {
+    auto s = keys_.seal_text(staff.tenant_id, e.id, text);
+    if (!s) return s.error();
+    sealed = std::move(*s);
+    e.key_id = sealed->key.key_id;
+    e.body = sealed->body;
+  }
+  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
+    queue::CaseStore store(db_.db);
+    if (auto r = store.add_entry(e, sealed ? &sealed->key : nullptr); !r) return r;
+    if (change)
+      if (auto r = change(store); !r) return r;
+    detail["entry"] = e.id;
+    return audit(staff, action, c.id, detail);
+  });
+  if (!done) return done.error();
+  auto item = entry_json(e);
+  if (!item) return item.error();
+  return json::object{{"entry", std::move(*item)}};
+}
+
+result<json::object> Cases::note(const Staff& staff, std::int64_t id, const std::string& text) {
+  if (auto r = check_text(text, limits_.max_note_chars, true); !r) return r.error();
+  std::lock_guard lock(db_.mutex);
+  auto c = visible(staff, id);
+  if (!c) return c.error();
+  return add_entry(staff, *c, "note", {}, text, "note");
+}
+
+}  // namespace madoguchi::console

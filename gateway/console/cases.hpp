@@ -1,0 +1,92 @@
+#pragma once
+// What counselors and supervisors do with cases, with the access rule applied first:
+// a counselor reaches only the conversations of their windows, a supervisor every window
+// of the tenant, an administrator no consultation content. Content is opened here (and
+// every opening is an audit event); staff-written text is sealed before it is stored.
+// Thread-safe: store work runs under the console's mutex; replies go through the outbox.
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "gateway/console/audit.hpp"
+#include "gateway/console/auth.hpp"
+#include "gateway/outbox/outbox.hpp"
+#include "queue/case_store.hpp"
+
+namespace madoguchi::console {
+
+struct CaseLimits {
+  std::size_t max_note_chars = 10000;
+  std::size_t max_reply_chars = 20000;
+  std::size_t max_household_chars = 32;
+};
+
+struct QueueQuery {
+  std::optional<std::int64_t> window_id;
+  std::string status = "open";  // open | closed | all
+  std::optional<int> urgency;
+  bool mine = false;
+};
+
+// Partial update of the case fields: absent members stay as they are.
+struct CaseUpdate {
+  std::optional<std::string> writer, age_band, household, consent;
+};
+
+struct ContactRecord {
+  std::string method, date, note;  // date: YYYY-MM-DD
+  std::int64_t duration_minutes = 0;
+};
+
+class Cases {
+ public:
+  Cases(ConsoleDb& db, outbox::TenantKeys& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
+        const Clock& clock);
+
+  // Errors: not_found (no such conversation in the tenant), access_denied, invalid_input,
+  // text_empty / text_too_long, store_busy / store_failed.
+  result<boost::json::object> queue(const Staff& staff, const QueueQuery& query);
+  result<boost::json::object> conversation(const Staff& staff, std::int64_t id);
+  result<boost::json::object> messages(const Staff& staff, std::int64_t id);
+  result<boost::json::object> reply(const Staff& staff, std::int64_t id, const std::string& text);
+  result<boost::json::object> note(const Staff& staff, std::int64_t id, const std::string& text);
+  result<boost::json::object> claim(const Staff& staff, std::int64_t id);
+  result<boost::json::object> assign(const Staff& staff, std::int64_t id, const std::string& username);
+  result<boost::json::object> release(const Staff& staff, std::int64_t id);
+  result<boost::json::object> transfer(const Staff& staff, std::int64_t id, std::int64_t window_id,
+                                       const std::string& note);
+  result<boost::json::object> set_urgency(const Staff& staff, std::int64_t id, const std::string& urgency,
+                                          const std::string& reason);
+  result<boost::json::object> update_case(const Staff& staff, std::int64_t id, const CaseUpdate& update);
+  result<boost::json::object> record_contact(const Staff& staff, std::int64_t id, const ContactRecord& contact);
+  result<boost::json::object> set_status(const Staff& staff, std::int64_t id, const std::string& status);
+  result<boost::json::object> windows(const Staff& staff);
+  result<boost::json::object> staff_list(const Staff& staff);
+
+  // Whether `staff` may see conversation `id` (for live delivery events). No audit.
+  bool can_see(const Staff& staff, std::int64_t id);
+
+ private:
+  result<queue::ConversationRow> visible(const Staff& staff, std::int64_t id);
+  result<boost::json::object> add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
+                                        boost::json::object detail, const std::string& text, const char* action,
+                                        const std::function<result<void>(queue::CaseStore&)>& change = {});
+  result<boost::json::object> entry_json(const queue::CaseEntryRow& e);
+  result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
+
+  ConsoleDb& db_;
+  outbox::TenantKeys& keys_;
+  outbox::Outbox& outbox_;
+  AuditLog& audit_;
+  CaseLimits limits_;
+  const Clock& clock_;
+};
+
+// The queue item shape of the API (no content: pseudonym, window, urgency, times).
+boost::json::object conversation_json(const queue::ConversationRow& c);
+// ISO 8601 in Japan time: 2026-12-01T21:05:00+09:00.
+std::string iso_jst(std::int64_t ms);
+
+}  // namespace madoguchi::console

@@ -1,0 +1,15 @@
+# Writes OUTPUT, a header with each INPUT file as a std::string_view constant named after
+# the file (index.html → index_html). Run with: cmake -DOUTPUT=… -DINPUTS="a;b" -P embed_assets.cmake
+set(content "#pragma once\n// Generated from gateway/console/web/ by embed_assets.cmake. Do not edit.\n#include <string_view>\nnamespace madoguchi::console::assets {\n")
+foreach(input IN LISTS INPUTS)
+  get_filename_component(name "${input}" NAME)
+  string(MAKE_C_IDENTIFIER "${name}" id)
+  file(READ "${input}" hex HEX)
+  string(LENGTH "${hex}" hex_length)
+  math(EXPR size "${hex_length} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+  string(APPEND content "inline constexpr char ${id}_bytes[] = {${bytes} 0};\n")
+  string(APPEND content "inline constexpr std::string_view ${id}{${id}_bytes, ${size}};\n")
+endforeach()
+string(APPEND content "}  // namespace madoguchi::console::assets\n")
+file(WRITE "${OUTPUT}" "${content}")

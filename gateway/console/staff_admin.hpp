@@ -1,0 +1,31 @@
+#pragma once
+// Creating staff accounts (the `users add` command and the demo's users): validates the
+// role and windows, hashes the password (Argon2id), optionally creates a TOTP secret sealed
+// to the tenant key, and records the creation in the audit log — one transaction.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/keys.hpp"
+#include "gateway/console/audit.hpp"
+#include "gateway/outbox/tenant_keys.hpp"
+
+namespace madoguchi::console {
+
+struct NewStaff {
+  std::string tenant_id, username, role;
+  std::vector<std::string> window_names;
+  std::string password;
+  bool totp = false;
+};
+
+struct StaffCreated {
+  std::string totp_uri;  // otpauth:// URI for an authenticator app ("" without TOTP)
+};
+
+// errc::invalid_input (bad role, unknown window, counselor without a window, password
+// under 10 characters or user name not 1–64 printable characters), already_exists.
+result<StaffCreated> add_staff(queue::Database& db, outbox::TenantKeys& keys, AuditLog& audit, const NewStaff& staff,
+                               const std::string& actor, crypto::KdfLimits kdf, const Clock& clock);
+
+}  // namespace madoguchi::console

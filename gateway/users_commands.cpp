@@ -1,0 +1,94 @@
+// `madoguchi users add` and `madoguchi audit verify`: staff accounts and the audit chain.
+// The password is read from standard input (first line), never from the command line,
+// where other users of the machine could see it.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "crypto/keys.hpp"
+#include "gateway/commands.hpp"
+#include "gateway/console/staff_admin.hpp"
+#include "gateway/startup.hpp"
+#include "queue/schema.hpp"
+
+namespace madoguchi::app {
+namespace {
+
+std::string read_password() {
+  if (::isatty(STDIN_FILENO)) std::cerr << "パスワード（10文字以上） / password (10+ characters): " << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
+  return line;
+}
+
+}  // namespace
+
+int users_add(const std::filesystem::path& config_file, const UserAddOptions& o) {
+  auto config = load_or_report(config_file);
+  if (!config) return 2;
+  std::string tenant = o.tenant.value_or(config->tenants.front().id);
+  if (std::none_of(config->tenants.begin(), config->tenants.end(), [&](const auto& t) { return t.id == tenant; })) {
+    std::cerr << "テナントがありません / no such tenant: " << tenant << "\n";
+    return 2;
+  }
+  try {
+    ensure_data_dir(*config);
+    prepare_store(*config);
+    SystemClock clock;
+    outbox::TenantKeys keys(clock);
+    load_counselor_keys(*config, keys);
+    queue::Database db(database_options(*config));
+    console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, true), clock);
+    console::NewStaff staff{tenant, o.username, o.role, o.windows, read_password(), o.totp};
+    auto created = console::add_staff(db, keys, audit, staff, "cli", crypto::KdfLimits::moderate(), clock);
+    if (!created) {
+      if (created.error() == errc::already_exists)
+        std::cerr << "このユーザー名は使われています / user name already taken: " << o.username << "\n";
+      else if (created.error() == errc::invalid_input)
+        std::cerr << "入力が正しくありません / invalid input: role counselor|supervisor|admin, windows of tenant "
+                  << tenant << " (a counselor needs at least one), password of 10 or more characters\n";
+      else
+        std::cerr << "ユーザーを作成できません / cannot add the user: " << created.error().message() << "\n";
+      return 1;
+    }
+    std::cout << "ユーザーを作成しました / user added: " << o.username << " (" << o.role << ")\n";
+    if (!created->totp_uri.empty())
+      std::cout << "認証アプリに登録してください / add to an authenticator app:\n" << created->totp_uri << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "ユーザーを作成できません / cannot add the user: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int audit_verify(const std::filesystem::path& config_file) {
+  auto config = load_or_report(config_file);
+  if (!config) return 2;
+  try {
+    queue::Database db(database_options(*config, true));
+    if (queue::schema_version(db) != queue::latest_schema_version()) {
+      std::cerr << "スキーマが一致しません。serve を一度起動してください / schema mismatch: start `madoguchi serve` once\n";
+      return 1;
+    }
+    auto key = console::load_audit_key(config->console.audit_key_file, false);
+    auto report = console::verify_audit(db, key);
+    if (!report) {
+      std::cerr << "監査ログを読めません / cannot read the audit log: " << report.error().message() << "\n";
+      return 1;
+    }
+    if (!report->intact) {
+      std::cout << "監査ログが改ざんされています / audit log TAMPERED at entry " << report->first_bad_seq << ": "
+                << report->problem << "\n";
+      return 1;
+    }
+    std::cout << "監査ログは改ざんされていません / audit log intact: " << report->entries << " entries, head "
+              << report->head << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "監査ログを検証できません / cannot verify the audit log: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace madoguchi::app

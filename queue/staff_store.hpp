@@ -1,0 +1,76 @@
+#pragma once
+// Staff accounts, their windows, and login sessions. Passwords arrive already hashed
+// (Argon2id) and TOTP secrets already sealed; session tokens only as hashes.
+// Not thread-safe: one owner thread (or a caller's mutex).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/database.hpp"
+#include "queue/records.hpp"
+
+namespace madoguchi::queue {
+
+struct WindowRow {
+  std::int64_t id = 0;
+  std::string tenant_id, name;
+};
+
+struct StaffUser {
+  std::int64_t id = 0;
+  std::string tenant_id, username, role, password_hash;
+  std::string totp_key_id;  // "" when the user has no second factor
+  Blob totp_secret;         // sealed
+  std::int64_t totp_last_step = 0;
+  int failed_logins = 0;
+  std::int64_t locked_until_ms = 0;
+  bool disabled = false;
+  std::vector<std::int64_t> window_ids;
+};
+
+struct NewStaffUser {
+  std::string tenant_id, username, role, password_hash;
+  std::vector<std::int64_t> window_ids;
+  std::string totp_key_id;  // with totp_secret, optional
+  Blob totp_secret;
+  std::int64_t created_at_ms = 0;
+};
+
+struct SessionRow {
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t created_at_ms = 0, last_seen_ms = 0;
+};
+
+class StaffStore {
+ public:
+  explicit StaffStore(Database& db) : db_(db) {}
+
+  result<std::vector<WindowRow>> windows(const std::string& tenant_id);
+  // errc::already_exists when the user name is taken (user names are global). Inside the
+  // caller's transaction (with the TOTP data key and the audit entry).
+  result<std::int64_t> add_user(const NewStaffUser& user);
+  result<std::optional<StaffUser>> by_username(const std::string& username);
+  result<std::optional<StaffUser>> by_id(std::int64_t id);
+  result<std::vector<StaffUser>> users(const std::string& tenant_id);
+
+  result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
+  result<void> record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms);
+  // Clears the failure count; `totp_step` (> 0) is remembered so the code is not reused.
+  result<void> record_success(std::int64_t user_id, std::int64_t totp_step);
+
+  result<void> create_session(const Blob& token_hash, std::int64_t user_id, const std::string& csrf,
+                              std::int64_t now_ms);
+  result<std::optional<SessionRow>> session(const Blob& token_hash);
+  result<void> touch_session(const Blob& token_hash, std::int64_t now_ms);
+  result<void> remove_session(const Blob& token_hash);
+  // Sessions idle since before `idle_before` or created before `created_before`.
+  result<void> remove_expired_sessions(std::int64_t idle_before, std::int64_t created_before);
+
+ private:
+  result<std::vector<StaffUser>> select_users(Statement& s);
+  Database& db_;
+};
+
+}  // namespace madoguchi::queue
