@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages madoguchi needs to build and test. Idempotent: the
 # package index is refreshed only when something is missing. Run as root.
+# --browser: also what the browser tests need (scripts/test.sh passes it).
 set -euo pipefail
 
 packages=(
@@ -12,7 +13,16 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev
   # tests and tools
   libgtest-dev libgmock-dev libyaml-cpp-dev sqlite3 openssl curl ca-certificates
+  # Japanese glyphs for the console's pages and screenshots
+  fonts-noto-cjk
 )
+if [[ "${1:-}" == "--browser" ]]; then
+  # The console's browser test: Debian's Chromium (never a downloaded browser), driven by
+  # playwright-core on Node.js; a machine that already has Node.js keeps its own.
+  packages+=(chromium)
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -9,7 +9,11 @@ if [[ ! -d ../shared/design ]]; then
   exit 2
 fi
 
-scripts/install-deps.sh
+scripts/install-deps.sh --browser
+# playwright-core for the console's browser test, exactly as locked; it never downloads a browser.
+if [[ ! -d tests/e2e/node_modules/playwright-core ]]; then
+  npm ci --prefix tests/e2e --no-audit --no-fund
+fi
 jobs="${MADOGUCHI_JOBS:-$(nproc)}"
 
 echo "== build (RelWithDebInfo, -Werror)"

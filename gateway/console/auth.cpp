@@ -51,7 +51,9 @@ result<std::optional<std::int64_t>> Auth::totp_ok(const queue::StaffUser& user, 
   auto secret = keys_.open(keys_store, user.tenant_id, user.totp_key_id, kTotpRecordPrefix + user.username,
                            user.totp_secret);
   if (!secret) return secret.error();
-  auto raw = crypto::base32_decode(*secret);
+  auto text = outbox::body_text(*secret);  // sealed as {"v":1,"text":<base32>}
+  if (!text) return text.error();
+  auto raw = crypto::base32_decode(*text);
   if (!raw) return errc::decrypt_failed;
   Secret key(*raw);
   auto matched = crypto::totp_match(key, code, clock_.now_ms() / 1000);

@@ -36,7 +36,15 @@ std::uint16_t parse_listening_port(std::string_view line) {
 }
 
 GatewayProcess::GatewayProcess(const GatewayLaunch& launch) : child_(launch_options(launch)) {
-  auto line = child_.read_stdout_line(launch.ready_timeout);
+  // Lines before the listening line (a demo configuration's logins and console address) are
+  // information for people; the listening line says the gateway is ready.
+  const auto deadline = std::chrono::steady_clock::now() + launch.ready_timeout;
+  std::optional<std::string> line;
+  for (int lines = 0; lines < 64; ++lines) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    line = left.count() > 0 ? child_.read_stdout_line(left) : std::nullopt;
+    if (!line || line->starts_with("listening on ")) break;
+  }
   if (!line) {
     auto status = child_.running() ? std::string("still running, silent") : child_.wait({})->describe();
     child_.kill_and_wait();
@@ -47,7 +55,7 @@ GatewayProcess::GatewayProcess(const GatewayLaunch& launch) : child_(launch_opti
   port_ = parse_listening_port(*line);
   if (port_ == 0) {
     child_.kill_and_wait();
-    throw std::runtime_error("unexpected first stdout line: \"" + *line + "\"");
+    throw std::runtime_error("unexpected listening line: \"" + *line + "\"");
   }
 }
 
@@ -62,8 +70,8 @@ ExitStatus GatewayProcess::kill() { return child_.kill_and_wait(); }
 
 std::string GatewayProcess::extra_stdout() {
   const auto& all = child_.stdout_text();
-  auto first = all.find('\n');
-  return first == std::string::npos ? std::string() : all.substr(first + 1);
+  auto at = all.find(listening_line_ + "\n");
+  return at == std::string::npos ? std::string() : all.substr(at + listening_line_.size() + 1);
 }
 
 }  // namespace madoguchi::testing

@@ -21,6 +21,7 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
   channel_secret_ = random_hex(rng, 16);
   passphrase_ = "pass-" + random_hex(rng, 12);
   access_token_ = options.access_token.empty() ? "token-" + random_hex(rng, 24) : options.access_token;
+  extra_env_ = options.extra_env;
 
   std::ostringstream toml;
   toml << "[server]\n"
@@ -53,6 +54,7 @@ std::vector<std::string> GatewayHarness::environment() const {
   std::vector<std::string> env{"MADOGUCHI_KEY_PASSPHRASE=" + passphrase_,
                                "MADOGUCHI_LINE_CHANNEL_SECRET=" + channel_secret_,
                                "MADOGUCHI_LINE_ACCESS_TOKEN=" + access_token_};
+  env.insert(env.end(), extra_env_.begin(), extra_env_.end());
   // Sanitizer builds read their options from the environment.
   for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"})
     if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);

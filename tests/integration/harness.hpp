@@ -30,6 +30,7 @@ struct HarnessOptions {
   std::string line_account_toml;  // extra keys of [[line_accounts]]
   std::string extra_toml;         // appended sections, e.g. "[outbox]\n..."
   std::string access_token;       // the LINE channel access token; random when empty
+  std::vector<std::string> extra_env;  // more "NAME=value" for the gateway and its commands
 };
 
 class GatewayHarness {
@@ -60,6 +61,7 @@ class GatewayHarness {
   std::string channel_secret_;
   std::string passphrase_;
   std::string access_token_;
+  std::vector<std::string> extra_env_;
 };
 
 std::filesystem::path madoguchi_binary();

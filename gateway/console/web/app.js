@@ -7,6 +7,7 @@
   // ---------------------------------------------------------------- constants
   const URGENCY = { emergency: '緊急', high: '高', normal: '通常', info: '情報提供' };
   const STATUS = { open: '対応中', closed: '終了' };
+  const CHANNEL = { line: 'LINE', email: 'メール', web: 'Webチャット', messenger: 'Messenger', instagram: 'Instagram' };
   const ROLE = { counselor: '相談員', supervisor: 'スーパーバイザー', admin: '管理者' };
   const WRITER = [['', '未確認'], ['self', '本人'], ['family', '家族'], ['agency', '支援機関'], ['other', 'その他']];
   const AGE_BAND = [['', '不明'], ['under_15', '15歳未満'], ['15_19', '15〜19歳'], ['20s', '20代'], ['30s', '30代'],
@@ -480,7 +481,7 @@
     const meta = $('conversation-meta');
     clear(meta);
     meta.appendChild(urgencyBadge(c));
-    const parts = [c.window && c.window.name, c.channel, c.status_label || STATUS[c.status], assigneeText(c.assignee),
+    const parts = [c.window && c.window.name, CHANNEL[c.channel] || c.channel, c.status_label || STATUS[c.status], assigneeText(c.assignee),
       formatWaiting(c.waiting_since_ms)].filter(Boolean);
     meta.appendChild(el('span', 'meta-text', parts.join('・')));
     document.title = `${c.contact || ''}｜相談コンソール`;

@@ -1,0 +1,139 @@
+// End-to-end test of the counselor console in Debian's Chromium, driven by playwright-core.
+// Started by tests/integration/console_browser_test.cpp, which runs the gateway and the fake
+// LINE API and checks the LINE side; this script plays the counselor and the supervisor.
+//
+//   node console_e2e.mjs <console url> <artifact dir> <counselor> <supervisor> <password>
+//                        <inbound text> <reply text>
+//
+// Prints one JSON line {"ok":true,...} on success; on failure a JSON line with "error",
+// a screenshot `failure.png` in the artifact dir, and exit code 1.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [url, artifacts, counselor, supervisor, password, inboundText, replyText] = process.argv.slice(2);
+if (!replyText) {
+  console.error('usage: node console_e2e.mjs URL ARTIFACT_DIR COUNSELOR SUPERVISOR PASSWORD INBOUND_TEXT REPLY_TEXT');
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+
+// As root in a closed network: no sandbox, no background connections, a fresh profile.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const STEP_MS = 20000;
+
+const profiles = [];
+const problems = []; // console errors, CSP violations, failed page requests
+
+async function browserFor(name) {
+  const dir = mkdtempSync(join(tmpdir(), `madoguchi-e2e-${name}-`));
+  profiles.push(dir);
+  // 13-inch laptop: 1366×768 is the smallest screen the console is designed for.
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
+    viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
+  });
+  const page = context.pages()[0] || await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  // Failed requests are judged by the response listener below, everything else logged as an
+  // error (CSP violations, script errors) is a problem.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${name} console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${name} page error: ${e.message}`));
+  page.on('response', (r) => {
+    const path = new URL(r.url()).pathname;
+    // The 401s we provoke on purpose: the session check before login and the wrong password.
+    const expected = r.status() === 401 && (path === '/api/session' || path === '/api/login');
+    if (r.status() >= 400 && !expected) problems.push(`${name} ${r.status()} ${r.request().method()} ${path}`);
+  });
+  return { context, page };
+}
+
+async function login(page, username, pass) {
+  await page.goto(url);
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(pass);
+  await page.locator('#login-submit').click();
+}
+
+function fail(message) { throw new Error(message); }
+
+let current = null; // the page to photograph on failure
+const result = { ok: false };
+try {
+  // The supervisor is logged in first and watches the overview.
+  const sup = await browserFor('supervisor');
+  current = sup.page;
+  await login(sup.page, supervisor, password);
+  await sup.page.locator('#supervisor-tab').click();
+  await sup.page.locator('#overview-body .overview-open').first().waitFor();
+
+  const c = await browserFor('counselor');
+  current = c.page;
+  const page = c.page;
+
+  // A wrong password: a Japanese error, still on the login screen.
+  await login(page, counselor, `${password}-wrong`);
+  await page.locator('#login-error').filter({ hasText: /[ぁ-んァ-ン一-龥]/ }).waitFor();
+  result.wrong_password_error = (await page.locator('#login-error').textContent()).trim();
+  if (!(await page.locator('#login-screen').isVisible())) fail('login screen left after a wrong password');
+
+  await page.locator('#login-password').fill(password);
+  await page.locator('#login-submit').click();
+  await page.locator('#queue .queue-item').first().waitFor();
+  await page.locator('#live-status.on').waitFor(); // the WebSocket is connected
+
+  // The webhook's conversation is at the top of the queue.
+  const top = page.locator('#queue .queue-item').first();
+  result.queue_length = await page.locator('#queue .queue-item').count();
+  result.top_contact = (await top.locator('.contact').textContent()).trim();
+  result.top_urgency = (await top.locator('.urgency').textContent()).trim();
+  await page.screenshot({ path: join(artifacts, 'queue.png') });
+
+  await top.click();
+  const inbound = page.locator('#messages .message[data-direction="in"] .text');
+  await inbound.filter({ hasText: inboundText }).waitFor();
+  result.title = (await page.locator('#conversation-title').textContent()).trim();
+  if (result.title !== result.top_contact) fail(`opened ${result.title}, expected ${result.top_contact}`);
+
+  // Reply with the keyboard shortcut path: r focuses the reply box.
+  await page.locator('#conversation-title').click();
+  await page.keyboard.press('r');
+  if (!(await page.locator('#reply-text').evaluate((n) => n === document.activeElement))) fail('r did not focus the reply box');
+  await page.keyboard.type(replyText);
+  await page.locator('#reply-send').click();
+  const sent = page.locator('#messages .message[data-direction="out"]').filter({ hasText: replyText });
+  await sent.locator('.delivery').filter({ hasText: '送信済み' }).waitFor();
+  result.delivery = (await sent.locator('.delivery').textContent()).trim();
+  result.reply_box_after = await page.locator('#reply-text').inputValue();
+
+  // Raise urgency to 緊急 with a reason: the supervisor's page alerts without a reload.
+  await page.locator('#urgency-select').selectOption('emergency');
+  await page.locator('#urgency-reason').fill('屋上にいるとの記載あり');
+  await page.locator('#urgency-submit').click();
+  await page.locator('#entries .entry-urgency').first().waitFor();
+  await page.screenshot({ path: join(artifacts, 'conversation.png') });
+
+  current = sup.page;
+  await sup.page.locator('#emergency-alert').waitFor({ state: 'visible' });
+  result.alert = (await sup.page.locator('#emergency-text').textContent()).trim();
+  if (!result.alert.includes(result.top_contact)) fail(`alert names another case: ${result.alert}`);
+  await sup.page.locator('#overview-body tr.row-emergency').first().waitFor();
+  await sup.page.screenshot({ path: join(artifacts, 'supervisor.png') });
+
+  if (problems.length) fail(`problems in the page: ${problems.join(' | ')}`);
+  result.ok = true;
+  await c.context.close();
+  await sup.context.close();
+} catch (e) {
+  result.error = String(e && e.message ? e.message : e).split('\n').slice(0, 6).join(' ');
+  if (problems.length) result.problems = problems;
+  if (current) await current.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
+} finally {
+  profiles.forEach((d) => rmSync(d, { recursive: true, force: true }));
+}
+console.log(JSON.stringify(result));
+process.exit(result.ok ? 0 : 1);
