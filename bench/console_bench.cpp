@@ -156,6 +156,7 @@ int main(int argc, char** argv) {
     fs::remove_all(dir);
     return 1;
   }
-  fs::remove_all(dir);
+  if (std::getenv("MADOGUCHI_BENCH_KEEP")) std::printf("kept: %s\n", dir.c_str());  // for EXPLAIN QUERY PLAN
+  else fs::remove_all(dir);
   return 0;
 }

@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 using detail::Reader;
 using detail::each_table;
 using detail::read_console;
+using detail::read_triage;
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -237,7 +238,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   Reader r(env, errors);
   Config c;
   c.source = source;
-  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox", "console"});
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox", "console", "triage"});
   read_server(r, root, c.server);
   read_store(r, root, c.store);
   if (const auto* l = r.table(root, "logging", "logging")) {
@@ -252,6 +253,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   read_line_accounts(r, root, c);
   read_outbox(r, root, c.outbox);
   read_console(r, root, c);
+  read_triage(r, root, c);
   if (!errors.empty()) return errors;
   return c;
 }

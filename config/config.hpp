@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/triage_config.hpp"
 #include "gateway/core/secret.hpp"
 
 namespace madoguchi::config {
@@ -121,6 +122,7 @@ struct Config {
   std::vector<LineAccountConfig> line_accounts;
   OutboxConfig outbox;
   ConsoleConfig console;
+  TriageConfig triage;
 };
 
 struct ConfigError {

@@ -154,5 +154,6 @@ void each_table(Reader& r, const toml::table& root, std::string_view name, F&& f
 }
 
 void read_console(Reader& r, const toml::table& root, Config& c);
+void read_triage(Reader& r, const toml::table& root, Config& c);
 
 }  // namespace madoguchi::config::detail

@@ -38,4 +38,18 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& op
 // Walks the audit chain. Exit 0 intact (prints the count and head hash), 1 tampered.
 int audit_verify(const std::filesystem::path& config_file);
 
+// Triage of JSON Lines on standard input ({"id","text"}, optional "channel", "at"), one JSON
+// line out per line in: id, urgency, tags, window, reasons — the running gateway's code path.
+// A bad line gets {"line":n,"error":…} and the rest go on; exit 1 when any line was bad.
+int triage(const std::filesystem::path& config_file, const std::optional<std::string>& tenant);
+
+// Precision and recall per level on a labelled set (tests/fixtures/triage/devset.jsonl).
+// Exit 1 when a target is missed (緊急 recall ≥ 98%, ≤ 10% false 緊急, 緊急 or 高 recall ≥ 95%,
+// identical labels across variants).
+int eval(const std::filesystem::path& config_file, const std::filesystem::path& set, bool list_errors);
+
+// One line per date: "YYYY-MM-DD open|closed reason".
+int calendar(const std::filesystem::path& config_file, const std::optional<std::string>& tenant,
+             const std::string& window, const std::string& from, const std::string& to);
+
 }  // namespace madoguchi::app

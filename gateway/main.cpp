@@ -1,5 +1,5 @@
-// madoguchi: command line. The composition of each command lives in serve.cpp and
-// admin_commands.cpp and outbox_commands.cpp.
+// madoguchi: command line. The composition of each command lives in serve.cpp,
+// admin_commands.cpp, outbox_commands.cpp, users_commands.cpp and triage_commands.cpp.
 #include <CLI/CLI.hpp>
 
 #include "gateway/commands.hpp"
@@ -57,7 +57,30 @@ int main(int argc, char** argv) {
   auto* audit_verify = audit->add_subcommand("verify", "改ざんの検出 / detect changed, inserted or removed entries");
   audit_verify->add_option("--config", config, "TOML configuration file")->required();
 
+  std::optional<std::string> triage_tenant;
+  auto* triage = app.add_subcommand("triage", "緊急度の判定（JSON Lines を標準入力から） / triage JSON Lines from stdin");
+  triage->add_option("--config", config, "TOML configuration file")->required();
+  triage->add_option("--tenant", triage_tenant, "tenant id (default: the first tenant)");
+
+  std::filesystem::path set;
+  bool list_errors = false;
+  auto* eval = app.add_subcommand("eval", "判定の評価（ラベル付きデータ） / evaluate triage on a labelled set");
+  eval->add_option("--config", config, "TOML configuration file")->required();
+  eval->add_option("--set", set, "labelled JSON Lines (tests/fixtures/triage/devset.jsonl)")->required();
+  eval->add_flag("--errors", list_errors, "list every wrong label");
+
+  std::string window, from, to;
+  auto* calendar = app.add_subcommand("calendar", "開所日・休業日 / open and closed days of a window");
+  calendar->add_option("--config", config, "TOML configuration file")->required();
+  calendar->add_option("--tenant", triage_tenant, "tenant id (default: the first tenant)");
+  calendar->add_option("--window", window, "window name")->required();
+  calendar->add_option("--from", from, "first date, YYYY-MM-DD")->required();
+  calendar->add_option("--to", to, "last date, YYYY-MM-DD")->required();
+
   CLI11_PARSE(app, argc, argv);
+  if (triage->parsed()) return madoguchi::app::triage(config, triage_tenant);
+  if (eval->parsed()) return madoguchi::app::eval(config, set, list_errors);
+  if (calendar->parsed()) return madoguchi::app::calendar(config, triage_tenant, window, from, to);
   if (users_add->parsed()) return madoguchi::app::users_add(config, user);
   if (audit_verify->parsed()) return madoguchi::app::audit_verify(config);
   if (serve->parsed()) return madoguchi::app::serve(config);

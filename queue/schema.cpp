@@ -159,7 +159,15 @@ ALTER TABLE conversations ADD COLUMN consent TEXT NOT NULL DEFAULT '';
 ALTER TABLE conversations ADD COLUMN updated_at_ms INTEGER NOT NULL DEFAULT 0;
 UPDATE conversations SET window_id = (SELECT min(w.id) FROM windows w WHERE w.tenant_id = conversations.tenant_id),
   updated_at_ms = last_message_ms;
-CREATE INDEX conversations_queue ON conversations (tenant_id, state, urgency, waiting_since_ms);
+-- Queue order (urgency, waiting first, longest wait, newest) straight from an index, so a
+-- page of the queue is read without sorting the tenant's conversations: per tenant (the
+-- supervisor's view), per window (a counselor's), per assignee ("mine").
+CREATE INDEX conversations_queue ON conversations
+  (tenant_id, state, urgency, waiting_since_ms IS NULL, waiting_since_ms, last_message_ms DESC);
+CREATE INDEX conversations_window_queue ON conversations
+  (window_id, state, urgency, waiting_since_ms IS NULL, waiting_since_ms, last_message_ms DESC);
+CREATE INDEX conversations_assignee_queue ON conversations
+  (assignee, state, urgency, waiting_since_ms IS NULL, waiting_since_ms, last_message_ms DESC);
 CREATE INDEX conversations_changed ON conversations (updated_at_ms);
 CREATE INDEX conversations_household ON conversations (tenant_id, household) WHERE household <> '';
 CREATE TABLE staff_users (

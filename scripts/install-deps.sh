@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  # triage: kanji readings (MeCab with the IPA dictionary)
+  libmecab-dev mecab-ipadic-utf8
   # tests and tools
   libgtest-dev libgmock-dev libyaml-cpp-dev sqlite3 openssl curl ca-certificates
   # Japanese glyphs for the console's pages and screenshots

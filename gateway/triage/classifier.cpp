@@ -1,0 +1,207 @@
+#include "gateway/triage/classifier.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "gateway/triage/normalize.hpp"
+
+namespace madoguchi::triage {
+namespace {
+
+// A negation cue must follow the word at once (a comma or small tsu may sit between):
+// further away it belongs to another clause (「死にたいけど自殺はしない」).
+constexpr std::size_t kNegationGap = 3;
+
+bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool sentence_end(std::string_view text, std::size_t i) {
+  return text[i] == '.' || text[i] == '!' || text[i] == '?' || text.substr(i).starts_with("。");
+}
+
+struct Match {
+  std::size_t at = 0;
+  std::string_view shown;
+  bool third_party = false;
+};
+
+}  // namespace
+
+std::string_view urgency_label(int urgency) {
+  static constexpr std::string_view labels[] = {"緊急", "高", "通常", "情報提供"};
+  return labels[std::clamp(urgency, 0, 3)];
+}
+
+std::string_view urgency_code(int urgency) {
+  static constexpr std::string_view codes[] = {"emergency", "high", "normal", "info"};
+  return codes[std::clamp(urgency, 0, 3)];
+}
+
+std::string Classifier::match_form(std::string_view text) const {
+  // Normalized first so MeCab sees standard characters; normalized again to fold its
+  // katakana readings into hiragana.
+  return without_long_marks(normalize_japanese(readings_->read(normalize_japanese(text))));
+}
+
+std::vector<Classifier::Word> Classifier::prepare(const std::vector<std::string>& words) const {
+  std::vector<Word> out;
+  for (const auto& w : words) {
+    auto form = match_form(w);
+    if (form.empty()) continue;
+    const bool latin = std::all_of(form.begin(), form.end(), ascii_letter);
+    out.push_back({std::move(form), w, latin});
+  }
+  return out;
+}
+
+Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string& dictionary)
+    : readings_(std::make_shared<const Readings>(dictionary)) {
+  idioms_ = prepare(rules.idioms);
+  negations_ = prepare(rules.negations);
+  third_parties_ = prepare(rules.third_parties);
+  writer_agency_ = prepare(rules.writer_agency);
+  writer_family_ = prepare(rules.writer_family);
+  std::map<std::string, std::size_t> index;
+  for (const auto& [name, words] : rules.lexicons) {
+    index[name] = lexicons_.size();
+    lexicon_names_.push_back(name);
+    lexicons_.push_back(prepare(words));
+  }
+  auto indexes = [&](const std::vector<std::string>& names) {
+    std::vector<std::size_t> out;
+    for (const auto& n : names)
+      if (auto it = index.find(n); it != index.end()) out.push_back(it->second);
+    return out;
+  };
+  for (const auto& r : rules.rules) rules_.push_back({r.id, r.urgency, indexes(r.all), indexes(r.any), r.tags});
+}
+
+Decision Classifier::classify(std::string_view text) const {
+  Decision d;
+  const auto normalized = normalize_japanese(text);
+  d.matched_form = without_long_marks(normalize_japanese(readings_->read(normalized)));
+  const std::string& s = d.matched_form;
+
+  // Words inside an idiom never count (死ぬほど眠い).
+  std::vector<bool> masked(s.size(), false);
+  for (const auto& idiom : idioms_)
+    for (auto at = s.find(idiom.form); at != std::string::npos; at = s.find(idiom.form, at + 1))
+      std::fill_n(masked.begin() + static_cast<std::ptrdiff_t>(at), idiom.form.size(), true);
+
+  auto occurs = [&](const std::vector<Word>& list, std::size_t from, std::size_t to) {
+    for (const auto& w : list) {
+      auto at = s.find(w.form, from);
+      if (at != std::string::npos && at <= to) return true;
+    }
+    return false;
+  };
+  std::vector<std::size_t> starts(s.size() + 1, 0);  // the sentence each byte belongs to
+  for (std::size_t i = 1; i <= s.size(); ++i) starts[i] = sentence_end(s, i - 1) ? i : starts[i - 1];
+  auto sentence_start = [&](std::size_t at) { return starts[at]; };
+
+  // Every lexicon's matches that are neither in an idiom nor negated.
+  std::vector<std::vector<Match>> found(lexicons_.size());
+  for (std::size_t l = 0; l < lexicons_.size(); ++l) {
+    for (const auto& w : lexicons_[l]) {
+      for (auto at = s.find(w.form); at != std::string::npos; at = s.find(w.form, at + 1)) {
+        const auto end = at + w.form.size();
+        if (std::any_of(masked.begin() + static_cast<std::ptrdiff_t>(at), masked.begin() + static_cast<std::ptrdiff_t>(end),
+                        [](bool m) { return m; }))
+          continue;
+        if (w.latin && ((at > 0 && ascii_letter(s[at - 1])) || (end < s.size() && ascii_letter(s[end])))) continue;
+        bool negated = false;
+        for (const auto& n : negations_) {
+          auto cue = s.find(n.form, end);
+          negated = negated || (cue != std::string::npos && cue <= end + kNegationGap);
+        }
+        if (negated) continue;
+        const auto start = sentence_start(at);
+        found[l].push_back({at, w.shown, at > start && occurs(third_parties_, start, at - 1)});
+      }
+    }
+  }
+
+  std::vector<std::string> tags;
+  auto add_tag = [&](const std::string& t) {
+    if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
+  };
+  std::optional<int> urgency;
+  for (const auto& rule : rules_) {
+    const bool all = std::all_of(rule.all.begin(), rule.all.end(), [&](std::size_t l) { return !found[l].empty(); });
+    const bool any = rule.any.empty() ||
+                     std::any_of(rule.any.begin(), rule.any.end(), [&](std::size_t l) { return !found[l].empty(); });
+    if (!all || !any) continue;
+    Reason reason{rule.id, rule.urgency, {}, false};
+    for (const auto* list : {&rule.all, &rule.any})
+      for (auto l : *list)
+        for (const auto& m : found[l]) {
+          if (std::find(reason.words.begin(), reason.words.end(), m.shown) == reason.words.end())
+            reason.words.emplace_back(m.shown);
+          reason.third_party = reason.third_party || m.third_party;
+        }
+    if (rule.urgency) urgency = std::min(urgency.value_or(kInformation), *rule.urgency);
+    for (const auto& t : rule.tags) add_tag(t);
+    if (reason.third_party && rule.urgency && *rule.urgency <= kHigh) add_tag("第三者");
+    d.reasons.push_back(std::move(reason));
+  }
+  d.urgency = urgency.value_or(kNormal);
+  d.tags = std::move(tags);
+
+  if (occurs(writer_agency_, 0, s.size())) d.writer = "支援機関";
+  else if (occurs(writer_family_, 0, s.size())) d.writer = "家族";
+  else if (std::find(d.tags.begin(), d.tags.end(), "本人相談") != d.tags.end()) d.writer = "本人";
+  d.age = find_age(normalized);  // digits and 歳 / 代 as written, not their readings
+  return d;
+}
+
+std::optional<int> find_age(std::string_view s) {
+  struct Candidate {
+    int age = 0, score = 1;
+  };
+  std::vector<Candidate> candidates;
+  auto near_after = [&](std::size_t at, std::initializer_list<std::string_view> words, std::size_t span) {
+    for (auto w : words) {
+      auto f = s.find(w, at);
+      if (f != std::string_view::npos && f <= at + span) return true;
+    }
+    return false;
+  };
+  auto near_before = [&](std::size_t at, std::initializer_list<std::string_view> words, std::size_t span) {
+    const auto from = at > span ? at - span : 0;
+    for (auto w : words)
+      if (s.substr(from, at - from).find(w) != std::string_view::npos) return true;
+    return false;
+  };
+  auto add = [&](int age, std::size_t begin, std::size_t end) {
+    Candidate c{age, 1};
+    if (near_after(end, {"の母", "の父", "の親", "の私", "の祖"}, 0)) c.score = 0;  // the writer's own age
+    if (near_after(end, {"の息子", "の娘", "の子", "の兄", "の弟", "の姉", "の妹", "の本人", "になる息子", "になる娘"}, 3) ||
+        near_before(begin, {"息子", "娘", "本人", "兄", "弟", "姉", "妹", "子ども", "子供"}, 15))
+      c.score = 2;
+    candidates.push_back(c);
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    if (s[i] < '0' || s[i] > '9') {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    int n = 0;
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9' && j - i < 3) n = n * 10 + (s[j++] - '0');
+    const auto rest = s.substr(j);
+    if (rest.starts_with("歳") || rest.starts_with("才")) add(n, i, j + 3);
+    else if (rest.starts_with("代") && n % 10 == 0 && n >= 10) add(n + 5, i, j + 3);
+    while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+    i = j;
+  }
+  static constexpr std::pair<std::string_view, int> stages[] = {
+      {"小学生", 10}, {"中学生", 14}, {"高校生", 17}, {"大学生", 20}, {"専門学生", 19}, {"還暦", 60}};
+  for (const auto& [word, age] : stages)
+    if (auto at = s.find(word); at != std::string_view::npos) add(age, at, at + word.size());
+  const Candidate* best = nullptr;
+  for (const auto& c : candidates)
+    if (c.score > 0 && c.age <= 120 && (!best || c.score > best->score)) best = &c;
+  if (!best) return std::nullopt;
+  return best->age;
+}
+
+}  // namespace madoguchi::triage

@@ -1,0 +1,74 @@
+#pragma once
+// classify(text) → urgency, topic tags, who is writing, the age of the person concerned, and
+// the reasons (which rule matched which words). Pure and const: one Classifier is shared by
+// every thread. The rules come from configuration (config/triage-rules.toml by default) and
+// are matched against the text's match form — normalized (normalize.hpp), then read into
+// kana (reading.hpp) — so every spelling variant of a sentence gets the same decision.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/triage_config.hpp"
+#include "gateway/triage/reading.hpp"
+
+namespace madoguchi::triage {
+
+inline constexpr int kEmergency = 0, kHigh = 1, kNormal = 2, kInformation = 3;
+
+// 緊急 / 高 / 通常 / 情報提供; English codes for the API and storage.
+std::string_view urgency_label(int urgency);
+std::string_view urgency_code(int urgency);  // emergency / high / normal / info
+
+struct Reason {
+  std::string rule;
+  std::optional<int> urgency;      // absent: the rule only adds tags
+  std::vector<std::string> words;  // the configured words that matched (message content: never logged)
+  bool third_party = false;        // about someone else (友達が…)
+};
+
+struct Decision {
+  int urgency = kNormal;
+  std::vector<std::string> tags;
+  std::vector<Reason> reasons;
+  std::string writer;              // 本人 / 家族 / 支援機関, "" when unknown
+  std::optional<int> age;          // of the person concerned, when the text gives it
+  std::string matched_form;        // the normalized text rules saw (for routing by area; not stored)
+};
+
+class Classifier {
+ public:
+  // Words are brought into match form here, once. Rules reference lexicons by name
+  // (validated in config). Throws at start-up when the MeCab dictionary is missing.
+  explicit Classifier(const config::TriageRulesConfig& rules, const std::string& dictionary = kDefaultDictionary);
+  Decision classify(std::string_view text) const;
+  // NFKC and folding, kana readings, no long marks: what rules are matched against; also for
+  // words given elsewhere (areas in routes).
+  std::string match_form(std::string_view text) const;
+
+ private:
+  struct Word {
+    std::string form, shown;  // normalized form; as configured
+    bool latin = false;       // ASCII letters only: matched at word boundaries
+  };
+  struct Rule {
+    std::string id;
+    std::optional<int> urgency;
+    std::vector<std::size_t> all, any;  // lexicon indexes
+    std::vector<std::string> tags;
+  };
+  std::vector<Word> prepare(const std::vector<std::string>& words) const;
+
+  std::shared_ptr<const Readings> readings_;
+  std::vector<std::string> lexicon_names_;
+  std::vector<std::vector<Word>> lexicons_;
+  std::vector<Rule> rules_;
+  std::vector<Word> idioms_, negations_, third_parties_, writer_agency_, writer_family_;
+};
+
+// The age of the person concerned in a normalized text: "45歳", "40代" (→ 45), "中学生", …;
+// an age given as the writer's own ("70代の母です") is skipped.
+std::optional<int> find_age(std::string_view normalized);
+
+}  // namespace madoguchi::triage

@@ -1,0 +1,21 @@
+#pragma once
+// The matching form of Japanese text for the triage stage. People write the same distress in
+// many spellings (ｼﾆﾀｲ, シニタイ, しにたーーい, し に た い); rules are written once and match against
+// this folded form, while the original message is kept unchanged for the people who read it.
+#include <string>
+#include <string_view>
+
+namespace madoguchi::triage {
+
+// The form Japanese text is matched in (the original is kept for people). Invalid UTF-8 is
+// replaced by U+FFFD, never an error. Input longer than 64 KiB is truncated at a character
+// boundary first. Idempotent: normalize_japanese(normalize_japanese(x)) == normalize_japanese(x).
+// Thread-safe and pure.
+std::string normalize_japanese(std::string_view utf8);
+
+// normalize_japanese() and then every ー removed: the second form rules also match against, so
+// that しにたーい and しにたい meet while オーバードーズ is still matchable as おーばーどーず.
+// Expects already normalized text and only removes U+30FC (no other step is re-run).
+std::string without_long_marks(std::string_view normalized);
+
+}  // namespace madoguchi::triage
