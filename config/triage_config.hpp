@@ -27,6 +27,7 @@ struct TriageRulesConfig {
   std::vector<TriageRuleConfig> rules;
   std::vector<std::string> idioms;         // phrases whose words never count: 死ぬほど眠い, たひる
   std::vector<std::string> negations;      // cues right after a word that negate it: とは思わない
+  std::vector<std::string> discounts;      // cues that void a sentence's words: ドラマで, ニュースで, 年前に
   std::vector<std::string> third_parties;  // subjects before a word that make it someone else's: 友達が
   std::vector<std::string> writer_family, writer_agency;  // who is writing: 家族 / 支援機関 (else 本人)
 };

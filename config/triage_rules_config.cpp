@@ -43,9 +43,10 @@ std::optional<int> urgency_from_label(std::string_view label) {
 void read_triage_rules(Reader& r, const toml::table& root, const std::string& prefix, TriageRulesConfig& out) {
   auto key = [&](const std::string& k) { return Reader::join(prefix, k); };
   r.only_keys(root, prefix,
-              {"idioms", "negations", "third_parties", "writer_agency", "writer_family", "lexicons", "rules"});
+              {"idioms", "negations", "discounts", "third_parties", "writer_agency", "writer_family", "lexicons", "rules"});
   out.idioms = words(r, root.get("idioms"), key("idioms"));
   out.negations = words(r, root.get("negations"), key("negations"));
+  out.discounts = words(r, root.get("discounts"), key("discounts"));
   out.third_parties = words(r, root.get("third_parties"), key("third_parties"));
   out.writer_agency = words(r, root.get("writer_agency"), key("writer_agency"));
   out.writer_family = words(r, root.get("writer_family"), key("writer_family"));

@@ -12,6 +12,12 @@ namespace {
 // further away it belongs to another clause (「死にたいけど自殺はしない」).
 constexpr std::size_t kNegationGap = 3;
 
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 bool sentence_end(std::string_view text, std::size_t i) {
@@ -36,19 +42,48 @@ std::string_view urgency_code(int urgency) {
   return codes[std::clamp(urgency, 0, 3)];
 }
 
-std::string Classifier::match_form(std::string_view text) const {
-  // Normalized first so MeCab sees standard characters; normalized again to fold its
-  // katakana readings into hiragana.
-  return without_long_marks(normalize_japanese(readings_->read(normalize_japanese(text))));
+// Long marks go before MeCab and again from its readings: しにたーい and しにたい, ロープ and
+// ろーぷ meet (the price: カッター reads like かった, so such words make poor rules).
+Readings::Read Classifier::read(std::string_view text) const {
+  auto r = readings_->read(without_long_marks(normalize_japanese(text, KanaFolding::keep_katakana)));
+  std::string text_out;
+  std::vector<bool> starts;
+  text_out.reserve(r.text.size());
+  // Commas go too: 今夜、実行します and 今夜実行します are one phrase.
+  static constexpr std::string_view dropped[] = {"ー", "、", ","};
+  for (std::size_t i = 0; i < r.text.size();) {
+    const auto rest = std::string_view(r.text).substr(i);
+    if (auto d = std::find_if(std::begin(dropped), std::end(dropped), [&](auto m) { return rest.starts_with(m); });
+        d != std::end(dropped)) {
+      i += d->size();
+      continue;
+    }
+    text_out += r.text[i];
+    starts.push_back(r.word_start[i]);
+    ++i;
+  }
+  return {std::move(text_out), std::move(starts)};
 }
+
+std::string Classifier::match_form(std::string_view text) const { return read(text).text; }
 
 std::vector<Classifier::Word> Classifier::prepare(const std::vector<std::string>& words) const {
   std::vector<Word> out;
-  for (const auto& w : words) {
+  for (const auto& configured : words) {
+    // "ODした!い": the word, except where "い" follows it (ODしたい is a wish, not an act).
+    const auto bang = configured.find('!');
+    const std::string w = configured.substr(0, bang);
+    std::vector<std::string> unless;
+    for (auto rest = bang; rest != std::string::npos;) {
+      const auto next = configured.find('!', rest + 1);
+      unless.push_back(match_form(configured.substr(rest + 1, next == std::string::npos ? next : next - rest - 1)));
+      rest = next;
+    }
     auto form = match_form(w);
     if (form.empty()) continue;
     const bool latin = std::all_of(form.begin(), form.end(), ascii_letter);
-    out.push_back({std::move(form), w, latin});
+    const bool short_word = code_points(form) <= 3;
+    out.push_back({std::move(form), w, latin, short_word, std::move(unless)});
   }
   return out;
 }
@@ -57,6 +92,7 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
     : readings_(std::make_shared<const Readings>(dictionary)) {
   idioms_ = prepare(rules.idioms);
   negations_ = prepare(rules.negations);
+  discounts_ = prepare(rules.discounts);
   third_parties_ = prepare(rules.third_parties);
   writer_agency_ = prepare(rules.writer_agency);
   writer_family_ = prepare(rules.writer_family);
@@ -73,12 +109,19 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
     return out;
   };
   for (const auto& r : rules.rules) rules_.push_back({r.id, r.urgency, indexes(r.all), indexes(r.any), r.tags});
+  serious_.assign(lexicons_.size(), false);
+  for (const auto& r : rules_)
+    if (r.urgency && *r.urgency <= kHigh)
+      for (const auto* list : {&r.all, &r.any})
+        for (auto l : *list) serious_[l] = true;
 }
 
 Decision Classifier::classify(std::string_view text) const {
   Decision d;
   const auto normalized = normalize_japanese(text);
-  d.matched_form = without_long_marks(normalize_japanese(readings_->read(normalized)));
+  auto r = read(text);
+  d.matched_form = std::move(r.text);
+  const auto& word_start = r.word_start;
   const std::string& s = d.matched_form;
 
   // Words inside an idiom never count (死ぬほど眠い).
@@ -87,16 +130,28 @@ Decision Classifier::classify(std::string_view text) const {
     for (auto at = s.find(idiom.form); at != std::string::npos; at = s.find(idiom.form, at + 1))
       std::fill_n(masked.begin() + static_cast<std::ptrdiff_t>(at), idiom.form.size(), true);
 
+  // Whether `w` really is at `at`: whole Latin words, short readings where a word begins
+  // (いしょ is not in しんせいしょ), and not followed by one of its exceptions.
+  auto word_at = [&](const Word& w, std::size_t at) {
+    const auto end = at + w.form.size();
+    if (w.latin && ((at > 0 && ascii_letter(s[at - 1])) || (end < s.size() && ascii_letter(s[end])))) return false;
+    if (w.short_word && !word_start[at]) return false;
+    return std::none_of(w.unless.begin(), w.unless.end(),
+                        [&](const std::string& u) { return !u.empty() && s.compare(end, u.size(), u) == 0; });
+  };
   auto occurs = [&](const std::vector<Word>& list, std::size_t from, std::size_t to) {
-    for (const auto& w : list) {
-      auto at = s.find(w.form, from);
-      if (at != std::string::npos && at <= to) return true;
-    }
+    for (const auto& w : list)
+      for (auto at = s.find(w.form, from); at != std::string::npos && at <= to; at = s.find(w.form, at + 1))
+        if (word_at(w, at)) return true;
     return false;
   };
-  std::vector<std::size_t> starts(s.size() + 1, 0);  // the sentence each byte belongs to
+  std::vector<std::size_t> starts(s.size() + 1, 0), ends(s.size() + 1, s.size());  // the sentence each byte belongs to
   for (std::size_t i = 1; i <= s.size(); ++i) starts[i] = sentence_end(s, i - 1) ? i : starts[i - 1];
+  for (std::size_t i = s.size(); i-- > 0;) ends[i] = sentence_end(s, i) ? i + 1 : ends[i + 1];
   auto sentence_start = [&](std::size_t at) { return starts[at]; };
+  auto occurs_in_sentence = [&](const std::vector<Word>& list, std::size_t start) {
+    return !list.empty() && occurs(list, start, ends[start] > 0 ? ends[start] - 1 : 0);
+  };
 
   // Every lexicon's matches that are neither in an idiom nor negated.
   std::vector<std::vector<Match>> found(lexicons_.size());
@@ -107,14 +162,12 @@ Decision Classifier::classify(std::string_view text) const {
         if (std::any_of(masked.begin() + static_cast<std::ptrdiff_t>(at), masked.begin() + static_cast<std::ptrdiff_t>(end),
                         [](bool m) { return m; }))
           continue;
-        if (w.latin && ((at > 0 && ascii_letter(s[at - 1])) || (end < s.size() && ascii_letter(s[end])))) continue;
-        bool negated = false;
-        for (const auto& n : negations_) {
-          auto cue = s.find(n.form, end);
-          negated = negated || (cue != std::string::npos && cue <= end + kNegationGap);
-        }
-        if (negated) continue;
+        if (!word_at(w, at)) continue;
+        if (occurs(negations_, end, end + kNegationGap)) continue;
         const auto start = sentence_start(at);
+        // Fiction, news, the past, a question someone asked: not a risk now (but a question
+        // about a 自殺対策 lecture is still a question).
+        if (serious_[l] && occurs_in_sentence(discounts_, start)) continue;
         found[l].push_back({at, w.shown, at > start && occurs(third_parties_, start, at - 1)});
       }
     }

@@ -43,14 +43,16 @@ class Classifier {
   // (validated in config). Throws at start-up when the MeCab dictionary is missing.
   explicit Classifier(const config::TriageRulesConfig& rules, const std::string& dictionary = kDefaultDictionary);
   Decision classify(std::string_view text) const;
-  // NFKC and folding, kana readings, no long marks: what rules are matched against; also for
-  // words given elsewhere (areas in routes).
+  // Elongation after hiragana dropped, NFKC and folding, then kana readings: what rules are
+  // matched against; also for words given elsewhere (areas in routes).
   std::string match_form(std::string_view text) const;
 
  private:
   struct Word {
-    std::string form, shown;  // normalized form; as configured
+    std::string form, shown;  // match form; as configured
     bool latin = false;       // ASCII letters only: matched at word boundaries
+    bool short_word = false;  // three characters or fewer: must begin where a word begins
+    std::vector<std::string> unless;  // not when one of these follows ("ODした!い")
   };
   struct Rule {
     std::string id;
@@ -59,12 +61,14 @@ class Classifier {
     std::vector<std::string> tags;
   };
   std::vector<Word> prepare(const std::vector<std::string>& words) const;
+  Readings::Read read(std::string_view text) const;
 
   std::shared_ptr<const Readings> readings_;
   std::vector<std::string> lexicon_names_;
   std::vector<std::vector<Word>> lexicons_;
   std::vector<Rule> rules_;
-  std::vector<Word> idioms_, negations_, third_parties_, writer_agency_, writer_family_;
+  std::vector<bool> serious_;  // per lexicon: used by a 緊急 or 高 rule (discounts apply)
+  std::vector<Word> idioms_, negations_, discounts_, third_parties_, writer_agency_, writer_family_;
 };
 
 // The age of the person concerned in a normalized text: "45歳", "40代" (→ 45), "中学生", …;

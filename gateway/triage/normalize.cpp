@@ -36,12 +36,14 @@ constexpr std::string_view hiragana_vowels =
 static_assert(hiragana_vowels.size() == 0x3096 - 0x3041 + 1);
 
 char vowel_of(char32_t c) {
+  if (c >= 0x30A1 && c <= 0x30F6) c -= 0x60;  // katakana kept as katakana (KanaFolding::keep_katakana)
   if (c < 0x3041 || c > 0x3096) return 0;
   const char v = hiragana_vowels[c - 0x3041];
   return v == '-' ? 0 : v;
 }
 
 bool is_small_vowel(char32_t c) {
+  if (c >= 0x30A1 && c <= 0x30A9) c -= 0x60;
   return c == 0x3041 || c == 0x3043 || c == 0x3045 || c == 0x3047 || c == 0x3049;
 }
 
@@ -98,7 +100,7 @@ class collapser {
 };
 
 // Steps 2-4 and 9 for one code point of NFKC text, handing the result to the collapser.
-void fold_and_feed(char32_t c, collapser& out) {
+void fold_and_feed(char32_t c, collapser& out, KanaFolding folding) {
   switch (c) {
     // Step 9: invisible characters that only split words. U+200D (ZWJ) and the variation
     // selectors stay, because they hold emoji sequences such as 👨‍👩‍👧 together.
@@ -126,7 +128,9 @@ void fold_and_feed(char32_t c, collapser& out) {
   }
   // Step 2 by hand over code points: ICU's Katakana-Hiragana transliterator would also turn ー
   // into a vowel, and ー must stay for without_long_marks() and rules like おーばーどーず.
-  if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) {
+  if (folding == KanaFolding::keep_katakana && ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE)) {
+    // kept: MeCab tells katakana words apart from the hiragana around them
+  } else if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) {
     c -= 0x60;  // ァ..ヶ -> ぁ..ゖ, ヽヾ -> ゝゞ
   } else if (c >= U'A' && c <= U'Z') {
     c += 0x20;  // step 3: ASCII only, other scripts keep their case
@@ -160,12 +164,12 @@ bool is_nfkc(const icu::UnicodeString& text) {
   return U_FAILURE(status) || normalized;
 }
 
-std::u32string fold_and_collapse(const icu::UnicodeString& text) {
+std::u32string fold_and_collapse(const icu::UnicodeString& text, KanaFolding folding) {
   collapser out;
   for (int32_t i = 0; i < text.length();) {
     const UChar32 c = text.char32At(i);
     i += U16_LENGTH(c);
-    fold_and_feed(static_cast<char32_t>(c), out);
+    fold_and_feed(static_cast<char32_t>(c), out, folding);
   }
   return out.take();
 }
@@ -211,7 +215,7 @@ std::string_view truncate_at_boundary(std::string_view text) {
 
 }  // namespace
 
-std::string normalize_japanese(std::string_view utf8) {
+std::string normalize_japanese(std::string_view utf8, KanaFolding folding) {
   const std::string_view input = truncate_at_boundary(utf8);
   // fromUTF8 replaces every invalid sequence by U+FFFD, so malformed input is never an error.
   icu::UnicodeString text = icu::UnicodeString::fromUTF8(
@@ -220,7 +224,7 @@ std::string normalize_japanese(std::string_view utf8) {
   // when it is lower-cased, and half-width ｼﾞ is already ジ when it is folded to じ.
   std::u32string out;
   for (int round = 0; round < max_rounds; ++round) {
-    out = fold_and_collapse(nfkc(text));
+    out = fold_and_collapse(nfkc(text), folding);
     text = to_unicode(out);
     if (is_nfkc(text)) break;
   }

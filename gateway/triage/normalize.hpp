@@ -11,7 +11,11 @@ namespace madoguchi::triage {
 // replaced by U+FFFD, never an error. Input longer than 64 KiB is truncated at a character
 // boundary first. Idempotent: normalize_japanese(normalize_japanese(x)) == normalize_japanese(x).
 // Thread-safe and pure.
-std::string normalize_japanese(std::string_view utf8);
+enum class KanaFolding {
+  to_hiragana,    // the matching form
+  keep_katakana,  // everything else done; for MeCab, which segments katakana words better as such
+};
+std::string normalize_japanese(std::string_view utf8, KanaFolding folding = KanaFolding::to_hiragana);
 
 // normalize_japanese() and then every ー removed: the second form rules also match against, so
 // that しにたーい and しにたい meet while オーバードーズ is still matchable as おーばーどーず.

@@ -21,6 +21,26 @@ std::string_view reading_field(const char* feature) {
   return reading == "*" ? std::string_view() : reading;
 }
 
+// Katakana readings into hiragana (U+30A1..U+30F6 → U+3041..U+3096: the same UTF-8 length).
+void append_hiragana(std::string& out, std::string_view reading) {
+  for (std::size_t i = 0; i < reading.size();) {
+    const auto b = static_cast<unsigned char>(reading[i]);
+    if (b == 0xE3 && i + 2 < reading.size()) {
+      const unsigned cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(reading[i + 1]) & 0x3Fu) << 6) |
+                          (static_cast<unsigned char>(reading[i + 2]) & 0x3Fu);
+      if (cp >= 0x30A1 && cp <= 0x30F6) {
+        const unsigned h = cp - 0x60;
+        out += static_cast<char>(0xE0 | (h >> 12));
+        out += static_cast<char>(0x80 | ((h >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (h & 0x3F));
+        i += 3;
+        continue;
+      }
+    }
+    out += reading[i++];
+  }
+}
+
 }  // namespace
 
 Readings::Readings(const std::string& dictionary_dir) {
@@ -33,21 +53,28 @@ Readings::Readings(const std::string& dictionary_dir) {
 
 Readings::~Readings() = default;
 
-std::string Readings::read(std::string_view text) const {
-  std::string out;
+Readings::Read Readings::read(std::string_view text) const {
+  Read out;
   if (text.empty()) return out;
   std::unique_ptr<MeCab::Lattice> lattice(model_->createLattice());
   const std::string sentence(text);  // the lattice keeps a pointer to it
   lattice->set_sentence(sentence.c_str(), sentence.size());
-  if (!tagger_->parse(lattice.get())) return std::string(text);  // never lose the text
-  out.reserve(text.size() * 2);
+  if (!tagger_->parse(lattice.get())) {  // never lose the text
+    out.text = sentence;
+    out.word_start.assign(out.text.size(), true);
+    return out;
+  }
+  out.text.reserve(text.size() * 2);
   for (const MeCab::Node* node = lattice->bos_node(); node; node = node->next) {
     if (node->stat == MECAB_BOS_NODE || node->stat == MECAB_EOS_NODE) continue;
     // rlength counts the spaces before the word: keep them ("good mood" stays two words).
-    if (node->rlength > node->length) out.append(node->surface - (node->rlength - node->length), node->rlength - node->length);
+    if (node->rlength > node->length) out.text.append(node->surface - (node->rlength - node->length), node->rlength - node->length);
+    const auto begin = out.text.size();
     auto reading = node->stat == MECAB_UNK_NODE ? std::string_view() : reading_field(node->feature);
-    if (reading.empty()) out.append(node->surface, node->length);
-    else out.append(reading);
+    if (reading.empty()) append_hiragana(out.text, std::string_view(node->surface, node->length));
+    else append_hiragana(out.text, reading);
+    out.word_start.resize(out.text.size(), false);
+    if (begin < out.text.size()) out.word_start[begin] = true;
   }
   return out;
 }

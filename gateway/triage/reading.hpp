@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace MeCab {
 class Model;
@@ -24,8 +25,11 @@ class Readings {
   Readings(const Readings&) = delete;
   Readings& operator=(const Readings&) = delete;
 
-  // The katakana reading of each word MeCab knows, the surface of the others.
-  std::string read(std::string_view text) const;
+  struct Read {
+    std::string text;              // the reading of each word MeCab knows, the spelling of the others
+    std::vector<bool> word_start;  // per byte of `text`: a word begins here
+  };
+  Read read(std::string_view normalized) const;
 
  private:
   std::unique_ptr<MeCab::Model> model_;
