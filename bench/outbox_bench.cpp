@@ -117,7 +117,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
   outbox::WorkerOptions wo;
   wo.lanes = kLanes;
   wo.poll_ms = 5;
-  outbox::OutboxWorker worker(options, wo, keys, senders, {{"t1", ""}}, feed, metrics, log, clock);
+  outbox::OutboxWorker worker(options, wo, keys, senders, feed, metrics, log, clock);
   senders.add(account, "line", "demo",
               std::make_shared<adapters::line::LineOutbound>(
                   Secret(kToken), std::make_unique<adapters::HttpClient>(

@@ -16,6 +16,8 @@
 #include "gateway/outbox/line_quota.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
+#include "gateway/triage/assessor.hpp"
+#include "gateway/triage/worker.hpp"
 #include "gateway/startup.hpp"
 #include "queue/accounts.hpp"
 #include "queue/jobs.hpp"
@@ -77,7 +79,6 @@ outbox::WorkerOptions worker_options(const config::Config& c) {
   o.backoff = {c.outbox.backoff_base_ms, c.outbox.backoff_cap_ms};
   o.lease_ms = std::int64_t{c.outbox.lease_s} * 1000;
   o.poll_ms = c.outbox.poll_ms;
-  o.max_attempts = c.outbox.max_attempts;
   return o;
 }
 
@@ -179,10 +180,8 @@ int serve(const std::filesystem::path& config_file) {
     load_counselor_keys(*config, outbox_keys);
     outbox::Senders senders;
     outbox::DeliveryFeed feed;
-    std::map<std::string, std::string> first_replies;
-    for (const auto& t : config->tenants) first_replies[t.id] = t.first_reply;
-    outbox::OutboxWorker worker(database_options(*config), worker_options(*config), outbox_keys, senders,
-                                first_replies, feed, metrics, log, clock);
+    outbox::OutboxWorker worker(database_options(*config), worker_options(*config), outbox_keys, senders, feed, metrics,
+                                log, clock);
     auto quota_monitors = add_line_senders(*config, account_ids, worker, senders, log);
     metrics.add_gauge("madoguchi_line_quota_used", "LINE messages sent this month (quota consumption)", [&] {
       std::vector<std::pair<std::string, double>> out;
@@ -201,6 +200,18 @@ int serve(const std::filesystem::path& config_file) {
                           {config->outbox.max_text_chars, config->outbox.max_attempts}, [&worker] { worker.wake(); },
                           clock);
     worker.start();
+
+    // Triage: classify, route, and the automatic replies (first, after hours, emergency).
+    const triage::Assessor assessor(*config);
+    std::map<std::string, std::string> first_replies;
+    for (const auto& t : config->tenants) first_replies[t.id] = t.first_reply;
+    triage::TriageWorkerOptions triage_options;
+    triage_options.poll_ms = config->triage.poll_ms;
+    triage_options.lease_ms = std::int64_t{config->triage.lease_s} * 1000;
+    triage_options.reply_max_attempts = config->outbox.max_attempts;
+    triage::TriageWorker triage_worker(database_options(*config), triage_options, assessor, first_replies, outbox_keys,
+                                       senders, feed, [&worker] { worker.wake(); }, log, clock);
+    triage_worker.start();
 
     // The console: its own store connection (shared by login, cases and the audit log).
     console::ConsoleDb console_db(database_options(*config));
@@ -233,6 +244,7 @@ int serve(const std::filesystem::path& config_file) {
     std::cout << "listening on " << url << std::endl;
     server.run();
     live.stop();
+    triage_worker.stop();
     worker.stop();
     committer.stop();
     log.info("stopped");

@@ -29,14 +29,12 @@ struct IngestStore::Statements {
             "UPDATE conversations SET waiting_since_ms = coalesce(waiting_since_ms, ?1), state = 'open', "
             "updated_at_ms = max(updated_at_ms, ?1), window_id = coalesce(window_id, "
             "(SELECT min(w.id) FROM windows w WHERE w.tenant_id = conversations.tenant_id)) WHERE id = ?2")),
-        claim_first_reply(db.prepare(
-            "UPDATE conversations SET first_reply_queued = 1 WHERE id = ? AND first_reply_queued = 0")),
         hide_target(db.prepare("UPDATE messages SET hidden = 1 WHERE account_id = ? AND provider_msg_ref = ?")),
         hide_if_unsent(db.prepare("UPDATE messages SET hidden = 1 WHERE id = ? AND EXISTS "
                                   "(SELECT 1 FROM messages u WHERE u.account_id = ? AND u.target_msg_ref = ?)")),
         job(db.prepare("INSERT INTO jobs (kind, conversation_id, message_id, max_attempts, run_at_ms, created_at_ms, "
                        "updated_at_ms) VALUES (?, ?, ?, 8, ?, ?, ?)")) {}
-  Statement key, message, contact, effect, conversation, arrived, claim_first_reply, hide_target,
+  Statement key, message, contact, effect, conversation, arrived, hide_target,
       hide_if_unsent, job;
 };
 
@@ -122,14 +120,6 @@ result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outco
     s.arrived.bind(1, e.received_at_ms).bind(2, *conversation);
     if (auto r = s.arrived.run(); !r) return r;
     if (auto r = enqueue("triage"); !r) return r;
-  }
-  // The automatic first reply to a conversation's first message (the outbox decides
-  // whether one is configured): claimed on the conversation row, so exactly once.
-  if (e.event_type == "message" && conversation) {
-    s.claim_first_reply.bind(1, *conversation);
-    if (auto r = s.claim_first_reply.run(); !r) return r;
-    if (db_.changes() == 1)
-      if (auto r = enqueue("first_reply"); !r) return r;
   }
   if (e.has_media)
     if (auto r = enqueue("fetch_media"); !r) return r;

@@ -6,8 +6,8 @@
 //   INSERT the message row with those links; on UNIQUE(channel, account_id, external_id)
 //   conflict it is a duplicate and nothing else of that event is written;
 //   apply the effect (reachable / unreachable / hide the unsent message);
-//   enqueue a `triage` job for message events and a `fetch_media` job for media, and a
-//   `first_reply` job for the first message of a new conversation.
+//   enqueue a `triage` job for message events (it also decides the automatic replies) and
+//   a `fetch_media` job for media.
 #include <memory>
 
 #include "queue/database.hpp"

@@ -166,7 +166,7 @@ result<std::vector<OutboxJobRow>> OutboxStore::list(const std::string& job_state
       "SELECT j.id, j.kind, j.state, j.message_id, coalesce(o.status, ''), coalesce(j.last_error, ''), "
       "j.conversation_id, j.attempts, j.max_attempts, j.run_at_ms, j.updated_at_ms FROM jobs j "
       "LEFT JOIN outbound_messages o ON o.id = j.message_id AND j.kind = 'deliver' "
-      "WHERE j.kind IN ('deliver', 'first_reply') AND "
+      "WHERE j.kind = 'deliver' AND "
       "(? = '' AND j.state IN ('ready', 'leased', 'dead') OR j.state = ?) ORDER BY j.id");
   s.bind(1, job_state).bind(2, job_state);
   std::vector<OutboxJobRow> out;
@@ -194,7 +194,7 @@ result<std::vector<OutboxJobRow>> OutboxStore::list(const std::string& job_state
 result<bool> OutboxStore::retry(std::int64_t job_id) {
   const auto now = clock_.now_ms();
   auto s = db_.prepare("UPDATE jobs SET state = 'ready', attempts = 0, run_at_ms = ?, lease_token = NULL, "
-                       "updated_at_ms = ? WHERE id = ? AND kind IN ('deliver', 'first_reply') "
+                       "updated_at_ms = ? WHERE id = ? AND kind = 'deliver' "
                        "AND state IN ('dead', 'ready')");
   s.bind(1, now).bind(2, now).bind(3, job_id);
   if (auto r = s.run(); !r) return result<bool>(boost::system::in_place_error, r.error());
@@ -211,7 +211,7 @@ result<bool> OutboxStore::cancel(std::int64_t job_id) {
   const auto now = clock_.now_ms();
   // A leased job is in flight: it may be accepted by the provider at this moment.
   auto s = db_.prepare("UPDATE jobs SET state = 'cancelled', lease_token = NULL, last_error = 'cancelled by an "
-                       "administrator', updated_at_ms = ? WHERE id = ? AND kind IN ('deliver', 'first_reply') "
+                       "administrator', updated_at_ms = ? WHERE id = ? AND kind = 'deliver' "
                        "AND state IN ('dead', 'ready')");
   s.bind(1, now).bind(2, job_id);
   if (auto r = s.run(); !r) return result<bool>(boost::system::in_place_error, r.error());

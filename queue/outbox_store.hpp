@@ -14,7 +14,6 @@
 namespace madoguchi::queue {
 
 inline constexpr const char* kDeliverJob = "deliver";
-inline constexpr const char* kFirstReplyJob = "first_reply";
 
 // Delivery status as counselors see it.
 inline constexpr const char* kQueued = "queued";

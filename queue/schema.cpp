@@ -8,7 +8,7 @@ namespace {
 
 // Append only: a released migration is never edited. Portable SQL (PostgreSQL later):
 // INTEGER PRIMARY KEY becomes an identity column there, BLOB becomes bytea.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE tenants (
   id TEXT PRIMARY KEY,
@@ -226,6 +226,19 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+)sql",
+    // 4: triage — topic tags, whether the conversation was routed, and the closed periods
+    // already answered automatically. The automatic first reply moves from its own job into
+    // the triage job (which knows the opening hours): first replies still waiting are handed
+    // to the triage job of the same message.
+    R"sql(
+ALTER TABLE conversations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE conversations ADD COLUMN routed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE conversations ADD COLUMN after_hours_period INTEGER;
+ALTER TABLE conversations ADD COLUMN emergency_period INTEGER;
+UPDATE conversations SET first_reply_queued = 0 WHERE id IN
+  (SELECT conversation_id FROM jobs WHERE kind = 'first_reply' AND state IN ('ready', 'leased'));
+UPDATE jobs SET state = 'cancelled', last_error = 'moved to triage' WHERE kind = 'first_reply' AND state IN ('ready', 'leased');
 )sql",
 };
 

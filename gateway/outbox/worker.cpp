@@ -32,7 +32,6 @@ struct OutboxWorker::Impl {
   WorkerOptions options;
   TenantKeys& keys;
   Senders& senders;
-  std::map<std::string, std::string> first_replies;
   DeliveryFeed& feed;
   Metrics& metrics;
   Log& log;
@@ -48,8 +47,8 @@ struct OutboxWorker::Impl {
   bool stopping = false;
 
   Impl(const queue::DatabaseOptions& db_options, WorkerOptions o, TenantKeys& k, Senders& s,
-       std::map<std::string, std::string> replies, DeliveryFeed& f, Metrics& m, Log& l, const Clock& c)
-      : options(std::move(o)), keys(k), senders(s), first_replies(std::move(replies)), feed(f), metrics(m), log(l),
+       DeliveryFeed& f, Metrics& m, Log& l, const Clock& c)
+      : options(std::move(o)), keys(k), senders(s), feed(f), metrics(m), log(l),
         clock(c), db(db_options), jobs(db, c, options.backoff), store(db, c),
         owner(options.owner + ":" + std::to_string(::getpid()) + ":") {
     // The worker's own writes may be lost on power failure (not on a crash: WAL) without
@@ -90,63 +89,16 @@ struct OutboxWorker::Impl {
     const auto worker = owner + std::to_string(index);
     while (!stopping) {
       bool worked = false;
-      for (const char* kind : {queue::kFirstReplyJob, queue::kDeliverJob}) {
-        auto leased = jobs.lease(kind, worker, options.lease_ms);
-        if (!leased) {
-          log.warn("outbox_lease_failed", {{"reason", leased.error().message()}});
-          break;
-        }
-        if (!*leased) continue;
+      auto leased = jobs.lease(queue::kDeliverJob, worker, options.lease_ms);
+      if (!leased) log.warn("outbox_lease_failed", {{"reason", leased.error().message()}});
+      else if (*leased) {
         worked = true;
-        if ((*leased)->kind == queue::kFirstReplyJob)
-          first_reply(**leased);
-        else
-          co_await deliver(**leased);
-        break;
+        co_await deliver(**leased);
       }
       if (worked || stopping) continue;
       idle.expires_after(std::chrono::milliseconds(options.poll_ms));
       co_await idle.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-  }
-
-  // The automatic first reply of a new conversation: an outbound row answering the
-  // inbound message (its reply token), created and the job completed in one transaction.
-  void first_reply(const queue::Job& job) {
-    auto inbound = store.inbound(job.message_id);
-    auto target = store.target(job.conversation_id);
-    if (!inbound || !target) {
-      (void)jobs.fail(job, "store error");
-      return;
-    }
-    std::string text;
-    if (*inbound) {
-      auto it = first_replies.find((*inbound)->tenant_id);
-      if (it != first_replies.end()) text = it->second;
-    }
-    const Sender* sender = *target ? senders.find((*target)->account_id) : nullptr;
-    if (text.empty() || !sender || !*inbound) {  // nothing configured for this tenant or channel
-      (void)jobs.complete(job);
-      return;
-    }
-    auto composed = compose(keys, {(*inbound)->tenant_id, job.conversation_id, text, "auto", "first_reply",
-                                   job.message_id, options.max_attempts},
-                            sender->caps);
-    if (!composed) {
-      log.error("outbox_first_reply_failed", fields(job, composed.error().message()));
-      (void)jobs.dead_letter(job, composed.error().message());
-      return;
-    }
-    auto done = queue::in_transaction(db, [&]() -> result<void> {
-      if (auto r = store.insert(composed->row, composed->key); !r) return r;
-      return jobs.complete(job);
-    });
-    if (!done) {
-      (void)jobs.fail(job, done.error().message());
-      return;
-    }
-    publish(composed->row, queue::kQueued, "", "");
-    log.info("outbox_first_reply_queued", fields(job));
   }
 
   // Ends a job: the outbound row's status and the job's state change in one transaction.
@@ -334,10 +286,8 @@ struct OutboxWorker::Impl {
 };
 
 OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, TenantKeys& keys,
-                           Senders& senders, std::map<std::string, std::string> first_replies, DeliveryFeed& feed,
-                           Metrics& metrics, Log& log, const Clock& clock)
-    : impl_(std::make_unique<Impl>(db, std::move(options), keys, senders, std::move(first_replies), feed, metrics,
-                                   log, clock)) {}
+                           Senders& senders, DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock)
+    : impl_(std::make_unique<Impl>(db, std::move(options), keys, senders, feed, metrics, log, clock)) {}
 
 OutboxWorker::~OutboxWorker() { stop(); }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The outbox worker: one thread with its own io_context and store connection, running
-// `lanes` coroutines. Each lane leases a job (first replies, then deliveries; one
+// `lanes` coroutines. Each lane leases a delivery job (one
 // conversation in order), sends through the account's adapter under its rate limit and
 // records the outcome: delivered, retry later (capped exponential backoff with full
 // jitter, or the provider's Retry-After), or failed. A job whose attempts run out, or that
@@ -34,15 +34,12 @@ struct WorkerOptions {
   std::int64_t lease_ms = 120'000;     // visibility timeout of a leased job
   std::int64_t poll_ms = 200;          // idle lanes look for due jobs this often
   std::string owner = "local";         // lease owner prefix of this instance
-  int max_attempts = 8;                // for first replies created here
 };
 
 class OutboxWorker {
  public:
-  // first_replies: tenant id → automatic first reply text ("" = none).
   OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, TenantKeys& keys, Senders& senders,
-               std::map<std::string, std::string> first_replies, DeliveryFeed& feed, Metrics& metrics, Log& log,
-               const Clock& clock);
+               DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock);
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;

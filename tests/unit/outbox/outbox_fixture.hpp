@@ -1,7 +1,8 @@
 #pragma once
 // A real outbox against the fake LINE API: a migrated store with tenant keys, ingest to
-// create conversations (with reply tokens in their sealed bodies), the worker thread and
-// the entry point. Short timeouts and backoff so faults resolve in milliseconds.
+// create conversations (with reply tokens in their sealed bodies), the worker thread, the
+// triage worker (which queues the automatic first reply) and the entry point. Short
+// timeouts and backoff so faults resolve in milliseconds.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -12,6 +13,7 @@
 #include "gateway/ingest/event_records.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
+#include "gateway/triage/worker.hpp"
 #include "queue/accounts.hpp"
 #include "queue/ingest_store.hpp"
 #include "queue/schema.hpp"
@@ -52,10 +54,22 @@ class OutboxTest : public ::testing::Test {
     o.backoff = {10, 40};
     o.lease_ms = 60'000;
     o.poll_ms = 10;
-    o.max_attempts = max_attempts;
-    worker_ = std::make_unique<OutboxWorker>(db_options_, o, keys_, senders_,
-                                             std::map<std::string, std::string>{{"t1", kFirstReply}}, feed_,
-                                             metrics_, *log_, clock_);
+    worker_ = std::make_unique<OutboxWorker>(db_options_, o, keys_, senders_, feed_, metrics_, *log_, clock_);
+    config::Config c;  // triage with the built-in rules; the window has no hours: always open
+    std::vector<config::ConfigError> errors;
+    EXPECT_TRUE(config::load_triage_rules_file({}, c.triage.rules, errors));
+    config::TriageTenantConfig t1;
+    t1.tenant = "t1";
+    t1.general_window = "窓口A";
+    c.triage.tenants.push_back(t1);
+    assessor_ = std::make_unique<triage::Assessor>(c);
+    triage::TriageWorkerOptions to;
+    to.poll_ms = 10;
+    to.reply_max_attempts = max_attempts;
+    triage_ = std::make_unique<triage::TriageWorker>(db_options_, to, *assessor_,
+                                                    std::map<std::string, std::string>{{"t1", kFirstReply}}, keys_,
+                                                    senders_, feed_, [this] { worker_->wake(); }, *log_,
+                                                    clock_);
     adapters::HttpClientOptions http{fake_->base_url(), std::chrono::milliseconds(200)};
     line_ = std::make_shared<adapters::line::LineOutbound>(
         Secret(kToken), std::make_unique<adapters::HttpClient>(worker_->executor(), http), reply_window_ms);
@@ -67,9 +81,13 @@ class OutboxTest : public ::testing::Test {
       updates_.push_back(u);
     });
   }
-  void start() { worker_->start(); }
+  void start() {
+    worker_->start();
+    triage_->start();
+  }
 
   void TearDown() override {
+    if (triage_) triage_->stop();
     if (worker_) worker_->stop();
     line_.reset();  // before the worker's io_context goes
     if (fake_) {
@@ -174,6 +192,8 @@ class OutboxTest : public ::testing::Test {
   Senders senders_;
   std::shared_ptr<adapters::line::LineOutbound> line_;
   std::unique_ptr<OutboxWorker> worker_;
+  std::unique_ptr<triage::Assessor> assessor_;
+  std::unique_ptr<triage::TriageWorker> triage_;
   std::unique_ptr<Outbox> outbox_;
   std::mutex updates_mutex_;
   std::vector<DeliveryUpdate> updates_;

@@ -52,12 +52,12 @@ TEST_F(StoreTest, RedeliveryAddsNothing) {
   EXPECT_EQ(out->stored, 1);
   EXPECT_EQ(out->duplicates, 1);
   EXPECT_EQ(count("SELECT count(*) FROM messages"), 2);
-  // Two triage jobs and one first reply (for the new conversation): none for the redelivery.
-  EXPECT_EQ(count("SELECT count(*) FROM jobs"), 3);
-  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind = 'first_reply' AND message_id = 'm-ev1'"), 1);
+  // Two triage jobs (they also decide the automatic replies): none for the redelivery.
+  EXPECT_EQ(count("SELECT count(*) FROM jobs"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind = 'triage' AND message_id = 'm-ev1'"), 1);
 }
 
-TEST_F(StoreTest, FirstReplyJobOncePerConversationOnItsFirstMessage) {
+TEST_F(StoreTest, ATriageJobForEveryMessageButNotForOtherEvents) {
   IngestStore store(*db_);
   auto follow = event("f", "u9");
   follow.event_type = "follow";
@@ -65,10 +65,10 @@ TEST_F(StoreTest, FirstReplyJobOncePerConversationOnItsFirstMessage) {
   ASSERT_TRUE(store.write_batch(batch({event("a", "u1"), event("b", "u1"), follow, event("c", "u2")})));
   ASSERT_TRUE(store.write_batch(batch({event("d", "u9"), event("e", "u2")})));
   EXPECT_EQ(count("SELECT count(*) FROM conversations"), 3);
-  // On the first message of each conversation; u9's began with a follow, so its first
-  // message (d) is the one answered.
-  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind = 'first_reply'"), 3);
-  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind = 'first_reply' AND message_id IN ('m-a', 'm-c', 'm-d')"), 3);
+  // One per message event, in arrival order; the follow gets none.
+  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind = 'triage'"), 5);
+  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE message_id = 'm-f'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM jobs WHERE kind <> 'triage'"), 0);
 }
 
 TEST_F(StoreTest, AFailingBatchRollsBackAlone) {
@@ -152,7 +152,7 @@ TEST_F(StoreTest, StatsCountWithoutContent) {
   EXPECT_EQ(stats->conversations, 2);
   EXPECT_EQ(stats->duplicates_refused, 4);
   EXPECT_EQ(stats->signature_failures, 2);
-  EXPECT_EQ(stats->jobs_by_state["ready"], 3);  // two triage jobs, one first reply
+  EXPECT_EQ(stats->jobs_by_state["ready"], 2);  // two triage jobs
 }
 
 }  // namespace
