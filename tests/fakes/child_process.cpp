@@ -57,8 +57,8 @@ ExitStatus decode(int status) {
   };
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::dup2(stdout_w, STDOUT_FILENO) < 0 || ::dup2(stderr_w, STDERR_FILENO) < 0) fail(1);
-  int devnull = ::open("/dev/null", O_RDONLY);
-  if (devnull < 0 || ::dup2(devnull, STDIN_FILENO) < 0) fail(2);
+  int input = ::open(options.stdin_file ? options.stdin_file->c_str() : "/dev/null", O_RDONLY);
+  if (input < 0 || ::dup2(input, STDIN_FILENO) < 0) fail(2);
   // Dispositions set to "ignore" and the signal mask survive exec: start the child clean.
   sigset_t none;
   sigemptyset(&none);

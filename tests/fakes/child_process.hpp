@@ -27,6 +27,8 @@ struct LaunchOptions {
   // RLIMIT_FSIZE with SIGXFSZ ignored: writes past the limit fail with EFBIG, which a
   // store sees like a full disk.
   std::optional<std::uint64_t> file_size_limit;
+  // Standard input from this file (default /dev/null).
+  std::optional<std::filesystem::path> stdin_file;
 };
 
 struct ExitStatus {

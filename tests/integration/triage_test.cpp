@@ -1,0 +1,185 @@
+// Triage with the real binary: after hours a webhook gets exactly one after-hours reply (by
+// LINE's free reply API, with the next opening and the 24-hour numbers), a second message
+// in the same closed period gets none, and an emergency gets the emergency reply at once;
+// no message is ever marked as read. The `triage`, `calendar` and `eval` commands.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "tests/fakes/fake_line_api.hpp"
+#include "tests/fakes/line_webhooks.hpp"
+#include "tests/fakes/sqlite_probe.hpp"
+#include "tests/integration/harness.hpp"
+
+namespace madoguchi::testing {
+namespace {
+
+namespace json = boost::json;
+const char* kSpec = MADOGUCHI_SHARED_DIR "/specs/line-openapi/messaging-api.yml";
+
+// Open for one minute a day, twelve hours from now (Japan time): closed while the test runs.
+std::string closed_now_hours() {
+  using namespace std::chrono;
+  const auto jst = system_clock::now() + hours(9);
+  const int minute = static_cast<int>(duration_cast<minutes>(jst.time_since_epoch()).count() % 1440);
+  const int start = std::min((minute + 720) % 1440, 1438);
+  auto hm = [](int m) { return std::to_string(m / 60) + ":" + (m % 60 < 10 ? "0" : "") + std::to_string(m % 60); };
+  return hm(start) + "-" + hm(start + 1);
+}
+
+std::string triage_toml(const std::string& hours) {
+  return "[triage]\npoll_ms = 20\n"
+         "[[triage.windows]]\nname = \"ひきこもり地域支援センター\"\n"
+         "sun = \"" + hours + "\"\nmon = \"" + hours + "\"\ntue = \"" + hours + "\"\nwed = \"" + hours +
+         "\"\nthu = \"" + hours + "\"\nfri = \"" + hours + "\"\nsat = \"" + hours + "\"\n"
+         "closed_on_holidays = false\nyear_end_closure = false\n"
+         "[[triage.tenants]]\n"
+         "hotlines = [{ name = \"テスト相談ダイヤル\", number = \"0120-000-000\", hours = \"24時間\" }]\n";
+}
+
+TEST(Triage, AfterHoursOneReplyPerClosedPeriodAndTheEmergencyReplyAtOnce) {
+  const std::string token = "triage-token";
+  FakeLineApi fake(kSpec, token);
+  HarnessOptions o;
+  o.access_token = token;
+  o.line_api_base = fake.base_url();
+  o.line_account_toml = "send_timeout_seconds = 2\nreply_window_seconds = 50\n";
+  o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\n" + triage_toml(closed_now_hours());
+  GatewayHarness h(o);
+  auto gateway = h.start();
+  HttpClient client(gateway->port());
+  LineEventFactory events(7);
+  const auto user = events.next_user_id();
+  auto send = [&](const std::string& text) {
+    auto e = events.text(events.next_event_id(), user, text, events.next_message_id());
+    auto answer = post_signed(client, h.channel_secret(), line_webhook_body({e}));
+    EXPECT_TRUE(answer && answer->status == 200u);
+    return std::string(e.at("replyToken").as_string());
+  };
+  SqliteProbe probe(h.database());
+  auto triaged = [&](int n) {
+    return fake.wait_until([&] { return probe.scalar("SELECT count(*) FROM jobs WHERE kind = 'triage' AND state = 'done'") == n; },
+                           10000);
+  };
+
+  const auto first_token = send("夜分にすみません。息子のことで相談したいです。");
+  ASSERT_TRUE(fake.wait_until([&] { return fake.accepted_count() == 1; }, 10000));
+  auto accepted = fake.accepted();
+  EXPECT_EQ(accepted[0].method, "reply");  // the free reply API
+  EXPECT_EQ(accepted[0].reply_token, first_token);
+  ASSERT_EQ(accepted[0].texts.size(), 1u);
+  const auto& after_hours = accepted[0].texts[0];
+  EXPECT_NE(after_hours.find("受付時間外"), std::string::npos) << after_hours;
+  EXPECT_NE(after_hours.find("0120-000-000"), std::string::npos) << after_hours;
+  EXPECT_NE(after_hours.find("日（"), std::string::npos) << after_hours;  // "12月3日（木）9:41以降"
+
+  // The same closed period: triaged, no second reply.
+  send("また連絡します");
+  ASSERT_TRUE(triaged(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(fake.accepted_count(), 1u);
+
+  // An emergency while closed: the emergency reply at once, the case at 緊急.
+  send("もう無理です。今から飛び降ります");
+  ASSERT_TRUE(fake.wait_until([&] { return fake.accepted_count() == 2; }, 10000));
+  const auto emergency = fake.accepted()[1].texts.at(0);
+  EXPECT_NE(emergency.find("119"), std::string::npos) << emergency;
+  EXPECT_NE(emergency.find("0120-000-000"), std::string::npos) << emergency;
+  ASSERT_TRUE(triaged(3));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 0);
+  EXPECT_GE(probe.scalar("SELECT count(*) FROM case_entries WHERE kind = 'triage'"), 2);
+  EXPECT_TRUE(stopped_cleanly(*gateway));
+
+  for (const auto& r : fake.requests()) EXPECT_EQ(r.target.find("markAsRead"), std::string::npos) << r.target;
+  for (const auto& p : fake.problems()) ADD_FAILURE() << "LINE API spec violation: " << p;
+  const auto log = read_file(h.stderr_log());
+  EXPECT_NE(log.find("triage_emergency"), std::string::npos);
+  EXPECT_EQ(log.find("飛び降り"), std::string::npos);  // no bodies, no matched words in logs
+}
+
+// The harness's tenant with a youth window and a partner window beside the general one.
+void add_windows(const GatewayHarness& h) {
+  auto text = read_file(h.config_path());
+  const std::string from = "windows = [\"ひきこもり地域支援センター\"]";
+  text.replace(text.find(from), from.size(),
+               "windows = [\"ひきこもり地域支援センター\", \"子ども・若者相談\", \"地域包括支援センター\"]");
+  write_file(h.config_path(), text);
+}
+
+TEST(Triage, TheCommandReadsJsonLinesAndAnswersEachLine) {
+  HarnessOptions o;  // routed by topic, then by age; else the general window
+  o.extra_toml =
+      "[[triage.tenants]]\n"
+      "general_window = \"ひきこもり地域支援センター\"\n"
+      "[[triage.tenants.routes]]\nwindow = \"地域包括支援センター\"\ntags = [\"8050\"]\n"
+      "[[triage.tenants.routes]]\nwindow = \"子ども・若者相談\"\nmax_age = 39\n";
+  GatewayHarness h(o);
+  add_windows(h);
+  LaunchOptions l;
+  l.program = madoguchi_binary();
+  l.args = {"triage", "--config", h.config_path().string()};
+  l.env = h.environment();
+  l.stdin_file = h.root() / "input.jsonl";
+  const std::string input =
+      "{\"id\":1,\"text\":\"70代の母です。45歳の息子が部屋から出てきません。私が倒れたらと思うと心配です\"}\n"
+      "{\"id\":2,\"text\":\"高校生の娘が学校に行けていません\"}\n"
+      "{\"id\":\"x\",\"text\":\"ｼﾆﾀｲ\",\"channel\":\"line\",\"at\":\"2026-12-02T02:00:00+09:00\"}\n"
+      "not json\n"
+      "{\"id\":4,\"text\":\"今から飛び降りる\"}\n";
+  write_file(*l.stdin_file, input);
+  auto r = run_command(l, std::chrono::seconds(60));
+  EXPECT_EQ(r.status.code, 1) << r.err;  // one bad line
+  std::istringstream out(r.out);
+  std::vector<json::object> lines;
+  for (std::string line; std::getline(out, line);) lines.push_back(json::parse(line).as_object());
+  ASSERT_EQ(lines.size(), 5u) << r.out;
+  EXPECT_EQ(lines[0].at("window").as_string(), "地域包括支援センター");  // 8050: a parent in her 70s, a son at home
+  EXPECT_EQ(lines[0].at("writer").as_string(), "家族");
+  EXPECT_EQ(lines[0].at("age").as_int64(), 45);
+  EXPECT_EQ(lines[1].at("window").as_string(), "子ども・若者相談");
+  EXPECT_EQ(lines[2].at("id").as_string(), "x");
+  EXPECT_EQ(lines[2].at("urgency").as_string(), "高");
+  EXPECT_EQ(lines[3].at("line").as_int64(), 4);
+  EXPECT_TRUE(lines[3].contains("error"));
+  EXPECT_EQ(lines[4].at("urgency").as_string(), "緊急");
+  EXPECT_FALSE(lines[4].at("reasons").as_array().empty());
+}
+
+TEST(Triage, CalendarPrintsOneLinePerDateWithHolidayNames) {
+  HarnessOptions o;
+  o.extra_toml = "[[triage.windows]]\nname = \"ひきこもり地域支援センター\"\nweekdays = \"8:30-17:15\"\n"
+                 "closures = [{ date = \"2026-09-25\", reason = \"庁舎点検\" }]\n";
+  GatewayHarness h(o);
+  auto r = h.run({"calendar", "--config", h.config_path().string(), "--window", "ひきこもり地域支援センター", "--from",
+                  "2026-09-18", "--to", "2026-09-25"});
+  ASSERT_EQ(r.status.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "2026-09-18 open 8:30-17:15\n"
+            "2026-09-19 closed 休業日\n"
+            "2026-09-20 closed 休業日\n"
+            "2026-09-21 closed 敬老の日\n"
+            "2026-09-22 closed 国民の休日\n"
+            "2026-09-23 closed 秋分の日\n"
+            "2026-09-24 open 8:30-17:15\n"
+            "2026-09-25 closed 庁舎点検\n");
+  auto bad = h.run({"calendar", "--config", h.config_path().string(), "--window", "ない窓口", "--from", "2026-09-20",
+                    "--to", "2026-09-23"});
+  EXPECT_EQ(bad.status.code, 2);
+  auto bad_date = h.run({"calendar", "--config", h.config_path().string(), "--window", "ひきこもり地域支援センター",
+                         "--from", "2026-02-30", "--to", "2026-03-01"});
+  EXPECT_EQ(bad_date.status.code, 2);
+}
+
+TEST(Triage, EvalMeetsTheTargetsOnTheDevelopmentSet) {
+  GatewayHarness h;
+  auto r = h.run({"eval", "--config", h.config_path().string(), "--set",
+                  MADOGUCHI_SOURCE_DIR "/tests/fixtures/triage/devset.jsonl"});
+  EXPECT_EQ(r.status.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("targets met"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace madoguchi::testing
