@@ -6,7 +6,7 @@ namespace {
 constexpr const char* kConversationColumns =
     "SELECT c.id, c.tenant_id, a.channel, a.name, coalesce(k.label, ''), coalesce(c.window_id, 0), "
     "coalesce(w.name, ''), c.urgency, c.state, c.assignee, c.waiting_since_ms, c.last_message_ms, c.created_at_ms, "
-    "c.writer, c.age_band, c.household, c.consent FROM conversations c "
+    "c.writer, c.age_band, c.household, c.consent, c.tags FROM conversations c "
     "JOIN channel_accounts a ON a.id = c.account_id LEFT JOIN contacts k ON k.id = c.contact_id "
     "LEFT JOIN windows w ON w.id = c.window_id ";
 
@@ -26,6 +26,7 @@ ConversationRow read_conversation(const Statement& s) {
   r.last_message_ms = s.column_int(11);
   r.created_at_ms = s.column_int(12);
   r.fields = {s.column_text(13), s.column_text(14), s.column_text(15), s.column_text(16)};
+  r.tags_json = s.column_text(17);
   return r;
 }
 

@@ -26,6 +26,7 @@ struct ConversationRow {
   std::optional<std::int64_t> waiting_since_ms;
   std::int64_t last_message_ms = 0, created_at_ms = 0;
   CaseFields fields;
+  std::string tags_json = "[]";  // topic tags from triage
 };
 
 struct QueueFilter {

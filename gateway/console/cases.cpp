@@ -43,6 +43,9 @@ json::object conversation_json(const queue::ConversationRow& c) {
                  {"created_at_ms", c.created_at_ms}};
   if (c.waiting_since_ms) o["waiting_since_ms"] = *c.waiting_since_ms;
   else o["waiting_since_ms"] = nullptr;
+  boost::system::error_code ec;
+  auto tags = json::parse(c.tags_json, ec);
+  o["tags"] = !ec && tags.is_array() ? tags.as_array() : json::array{};
   return o;
 }
 

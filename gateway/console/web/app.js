@@ -20,6 +20,7 @@
   const MSG_EXPIRED = 'セッションの有効期限が切れました。もう一度ログインしてください。';
   const MSG_NETWORK = 'サーバーに接続できませんでした。ネットワークの状態を確認してください。';
   const REPLY_MAX = 5000;
+  const AUTO_REPLY = { first_reply: '受付のお知らせ', after_hours: '時間外のご案内', emergency: '緊急時のご案内' };
   const BEEP_KEY = 'madoguchi.console.beep';
 
   // -------------------------------------------------------------------- state
@@ -484,6 +485,7 @@
     const parts = [c.window && c.window.name, CHANNEL[c.channel] || c.channel, c.status_label || STATUS[c.status], assigneeText(c.assignee),
       formatWaiting(c.waiting_since_ms)].filter(Boolean);
     meta.appendChild(el('span', 'meta-text', parts.join('・')));
+    (c.tags || []).forEach((t) => meta.appendChild(el('span', 'tag', t)));
     document.title = `${c.contact || ''}｜相談コンソール`;
   }
 
@@ -706,6 +708,12 @@
       }
       case 'assign': return d.assignee ? `担当: ${d.assignee}` : '担当の解除';
       case 'status': return d.status === 'closed' ? '終了しました' : '再開しました';
+      case 'triage': {
+        const parts = [`自動判定: ${URGENCY[d.to] || d.to || ''}`];
+        if (d.window) parts.push(`振り分け: ${d.window}`);
+        if (d.reply) parts.push(`自動返信: ${AUTO_REPLY[d.reply] || d.reply}`);
+        return parts.join('・');
+      }
       default: return e.kind || '';
     }
   }
@@ -718,7 +726,7 @@
       const li = el('li', `entry entry-${e.kind || 'other'}`);
       li.appendChild(el('p', 'entry-head', entryHeadline(e)));
       if (e.text) li.appendChild(el('p', 'entry-text', e.text));
-      li.appendChild(el('p', 'entry-meta', `${e.author || ''}・${formatTime(e.created_at_ms)}`));
+      li.appendChild(el('p', 'entry-meta', `${e.author === 'triage' ? '自動判定' : (e.author || '')}・${formatTime(e.created_at_ms)}`));
       list.appendChild(li);
     });
     $('entries-empty').hidden = sorted.length > 0;
