@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "gateway/triage/normalize.hpp"
 
@@ -11,6 +12,19 @@ namespace {
 // A negation cue must follow the word at once (a comma or small tsu may sit between):
 // further away it belongs to another clause (「死にたいけど自殺はしない」).
 constexpr std::size_t kNegationGap = 3;
+
+std::size_t char_length(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const std::size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  return std::min(n, s.size() - i);
+}
+
+// The bytes of one character as a number (a key for "where does this character occur").
+std::uint32_t char_key(std::string_view s, std::size_t i, std::size_t n) {
+  std::uint32_t k = 0;
+  for (std::size_t j = 0; j < n; ++j) k = (k << 8) | static_cast<unsigned char>(s[i + j]);
+  return k;
+}
 
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
@@ -83,7 +97,8 @@ std::vector<Classifier::Word> Classifier::prepare(const std::vector<std::string>
     if (form.empty()) continue;
     const bool latin = std::all_of(form.begin(), form.end(), ascii_letter);
     const bool short_word = code_points(form) <= 3;
-    out.push_back({std::move(form), w, latin, short_word, std::move(unless)});
+    const auto first = char_key(form, 0, char_length(form, 0));
+    out.push_back({std::move(form), w, latin, short_word, std::move(unless), first});
   }
   return out;
 }
@@ -117,6 +132,31 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
 }
 
 Decision Classifier::classify(std::string_view text) const {
+  // Normalization reads at most 64 KiB: a longer text (an email) is read in overlapping
+  // pieces, so words at its end still count, and the decisions are merged.
+  constexpr std::size_t piece = 48 * 1024, overlap = 1024;
+  if (text.size() <= piece) return classify_piece(text);
+  Decision merged;
+  merged.urgency = kInformation + 1;
+  for (std::size_t at = 0; at < text.size();) {
+    auto end = std::min(text.size(), at + piece);
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // a character boundary
+    auto d = classify_piece(text.substr(at, end - at));
+    merged.urgency = std::min(merged.urgency, d.urgency);
+    for (auto& t : d.tags)
+      if (std::find(merged.tags.begin(), merged.tags.end(), t) == merged.tags.end()) merged.tags.push_back(t);
+    for (auto& r : d.reasons) merged.reasons.push_back(std::move(r));
+    if (merged.writer.empty()) merged.writer = d.writer;
+    if (!merged.age) merged.age = d.age;
+    if (merged.matched_form.empty()) merged.matched_form = std::move(d.matched_form);
+    if (end >= text.size()) break;
+    at = end - std::min(overlap, end - at);
+    while (at > 0 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+  }
+  return merged;
+}
+
+Decision Classifier::classify_piece(std::string_view text) const {
   Decision d;
   const auto normalized = normalize_japanese(text);
   auto r = read(text);
@@ -124,11 +164,34 @@ Decision Classifier::classify(std::string_view text) const {
   const auto& word_start = r.word_start;
   const std::string& s = d.matched_form;
 
+  // Where each character occurs: a word is only compared where its first character is,
+  // instead of scanning the text once per word (hundreds of words, mostly 3-byte kana).
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> where;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto n = char_length(s, i);
+    where[char_key(s, i, n)].push_back(i);
+    i += n;
+  }
+  static const std::vector<std::size_t> nowhere;
+  auto positions = [&](const Word& w) -> const std::vector<std::size_t>& {
+    auto it = where.find(w.first);
+    return it == where.end() ? nowhere : it->second;
+  };
+  // Every place in [from, to] where `w`'s form is spelled out.
+  auto each = [&](const Word& w, std::size_t from, std::size_t to, auto&& f) {
+    const auto& list = positions(w);
+    for (auto it = std::lower_bound(list.begin(), list.end(), from); it != list.end() && *it <= to; ++it)
+      if (s.compare(*it, w.form.size(), w.form) == 0 && f(*it)) return true;
+    return false;
+  };
+
   // Words inside an idiom never count (死ぬほど眠い).
   std::vector<bool> masked(s.size(), false);
   for (const auto& idiom : idioms_)
-    for (auto at = s.find(idiom.form); at != std::string::npos; at = s.find(idiom.form, at + 1))
+    each(idiom, 0, s.size(), [&](std::size_t at) {
       std::fill_n(masked.begin() + static_cast<std::ptrdiff_t>(at), idiom.form.size(), true);
+      return false;
+    });
 
   // Whether `w` really is at `at`: whole Latin words, short readings where a word begins
   // (いしょ is not in しんせいしょ), and not followed by one of its exceptions.
@@ -141,8 +204,7 @@ Decision Classifier::classify(std::string_view text) const {
   };
   auto occurs = [&](const std::vector<Word>& list, std::size_t from, std::size_t to) {
     for (const auto& w : list)
-      for (auto at = s.find(w.form, from); at != std::string::npos && at <= to; at = s.find(w.form, at + 1))
-        if (word_at(w, at)) return true;
+      if (each(w, from, to, [&](std::size_t at) { return word_at(w, at); })) return true;
     return false;
   };
   std::vector<std::size_t> starts(s.size() + 1, 0), ends(s.size() + 1, s.size());  // the sentence each byte belongs to
@@ -153,23 +215,34 @@ Decision Classifier::classify(std::string_view text) const {
     return !list.empty() && occurs(list, start, ends[start] > 0 ? ends[start] - 1 : 0);
   };
 
+  // A negation cue starting right after a word (within kNegationGap bytes).
+  auto negated_at = [&](std::size_t end) {
+    return occurs(negations_, end, end + kNegationGap);
+  };
+  std::map<std::size_t, bool> discounted_sentences;  // sentence start → has a discount cue
+  auto discounted = [&](std::size_t start) {
+    auto [it, fresh] = discounted_sentences.try_emplace(start, false);
+    if (fresh) it->second = occurs_in_sentence(discounts_, start);
+    return it->second;
+  };
+
   // Every lexicon's matches that are neither in an idiom nor negated.
   std::vector<std::vector<Match>> found(lexicons_.size());
   for (std::size_t l = 0; l < lexicons_.size(); ++l) {
     for (const auto& w : lexicons_[l]) {
-      for (auto at = s.find(w.form); at != std::string::npos; at = s.find(w.form, at + 1)) {
+      each(w, 0, s.size(), [&](std::size_t at) {
         const auto end = at + w.form.size();
         if (std::any_of(masked.begin() + static_cast<std::ptrdiff_t>(at), masked.begin() + static_cast<std::ptrdiff_t>(end),
                         [](bool m) { return m; }))
-          continue;
-        if (!word_at(w, at)) continue;
-        if (occurs(negations_, end, end + kNegationGap)) continue;
+          return false;
+        if (!word_at(w, at) || negated_at(end)) return false;
         const auto start = sentence_start(at);
         // Fiction, news, the past, a question someone asked: not a risk now (but a question
         // about a 自殺対策 lecture is still a question).
-        if (serious_[l] && occurs_in_sentence(discounts_, start)) continue;
+        if (serious_[l] && discounted(start)) return false;
         found[l].push_back({at, w.shown, at > start && occurs(third_parties_, start, at - 1)});
-      }
+        return false;  // every occurrence
+      });
     }
   }
 

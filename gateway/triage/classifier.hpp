@@ -4,6 +4,7 @@
 // every thread. The rules come from configuration (config/triage-rules.toml by default) and
 // are matched against the text's match form — normalized (normalize.hpp), then read into
 // kana (reading.hpp) — so every spelling variant of a sentence gets the same decision.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ class Classifier {
     bool latin = false;       // ASCII letters only: matched at word boundaries
     bool short_word = false;  // three characters or fewer: must begin where a word begins
     std::vector<std::string> unless;  // not when one of these follows ("ODした!い")
+    std::uint32_t first = 0;          // its first character (see classify_piece)
   };
   struct Rule {
     std::string id;
@@ -61,6 +63,7 @@ class Classifier {
     std::vector<std::string> tags;
   };
   std::vector<Word> prepare(const std::vector<std::string>& words) const;
+  Decision classify_piece(std::string_view text) const;
   Readings::Read read(std::string_view text) const;
 
   std::shared_ptr<const Readings> readings_;

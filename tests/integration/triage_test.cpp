@@ -91,6 +91,13 @@ TEST(Triage, AfterHoursOneReplyPerClosedPeriodAndTheEmergencyReplyAtOnce) {
   ASSERT_TRUE(triaged(3));
   EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 0);
   EXPECT_GE(probe.scalar("SELECT count(*) FROM case_entries WHERE kind = 'triage'"), 2);
+  // Urgency is sticky: a calmer message afterwards does not lower it, and gets no reply.
+  send("ありがとうございます");
+  ASSERT_TRUE(triaged(4));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 0);
+  EXPECT_EQ(probe.scalar("SELECT routed FROM conversations"), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(fake.accepted_count(), 2u);
   EXPECT_TRUE(stopped_cleanly(*gateway));
 
   for (const auto& r : fake.requests()) EXPECT_EQ(r.target.find("markAsRead"), std::string::npos) << r.target;
