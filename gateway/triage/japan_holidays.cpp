@@ -119,15 +119,10 @@ std::optional<std::string> japan_holiday(chr::year_month_day day) {
 
   // 国民の休日 (Art. 3-3): a non-holiday sandwiched between two named holidays. Sundays are
   // excluded as the pre-2007 wording did; it changes nothing afterwards in 2000–2099.
+  // 2019-04-30 and 05-02, around the enthronement day, are holidays by this very rule.
   if (chr::weekday{date} != chr::Sunday && is_named_holiday(date - chr::days{1}) &&
-      is_named_holiday(date + chr::days{1})) {
-    // The two days around the 2019 enthronement are published under this name.
-    if (y == 2019 && ((day.month() == chr::April && day.day() == chr::day{30}) ||
-                      (day.month() == chr::May && day.day() == chr::day{2}))) {
-      return std::string{"休日（祝日扱い）"};
-    }
+      is_named_holiday(date + chr::days{1}))
     return std::string{"国民の休日"};
-  }
   return std::nullopt;
 }
 

@@ -33,9 +33,9 @@ WindowHours weekday_hours() {
 
 TEST(JapanHolidays, Enthronement2019) {
   EXPECT_EQ(holiday(2019, 4, 29), "昭和の日");
-  EXPECT_EQ(holiday(2019, 4, 30), "休日（祝日扱い）");
+  EXPECT_EQ(holiday(2019, 4, 30), "国民の休日");  // between 昭和の日 and 即位の日
   EXPECT_EQ(holiday(2019, 5, 1), "即位の日");
-  EXPECT_EQ(holiday(2019, 5, 2), "休日（祝日扱い）");
+  EXPECT_EQ(holiday(2019, 5, 2), "国民の休日");  // between 即位の日 and 憲法記念日
   EXPECT_EQ(holiday(2019, 5, 3), "憲法記念日");
   EXPECT_EQ(holiday(2019, 5, 4), "みどりの日");
   EXPECT_EQ(holiday(2019, 5, 5), "こどもの日");

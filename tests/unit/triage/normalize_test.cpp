@@ -137,4 +137,11 @@ TEST(NormalizeJapanese, IdempotentOnMixedFragments) {
 }
 
 }  // namespace
+TEST(NormalizeJapanese, KatakanaCanBeKeptForMeCab) {
+  // MeCab segments katakana words better as katakana; every other step still applies.
+  EXPECT_EQ(normalize_japanese("ｼﾆﾀｰｰｲ", KanaFolding::keep_katakana), "シニターイ");
+  EXPECT_EQ(normalize_japanese("シニタァイ", KanaFolding::keep_katakana), "シニタイ");
+  EXPECT_EQ(normalize_japanese("ＯＤ し た", KanaFolding::keep_katakana), "odした");
+}
+
 }  // namespace madoguchi::triage
