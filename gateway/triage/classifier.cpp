@@ -2,29 +2,11 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
 
 #include "gateway/triage/normalize.hpp"
 
 namespace madoguchi::triage {
 namespace {
-
-// A negation cue must follow the word at once (a comma or small tsu may sit between):
-// further away it belongs to another clause (「死にたいけど自殺はしない」).
-constexpr std::size_t kNegationGap = 3;
-
-std::size_t char_length(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  const std::size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-  return std::min(n, s.size() - i);
-}
-
-// The bytes of one character as a number (a key for "where does this character occur").
-std::uint32_t char_key(std::string_view s, std::size_t i, std::size_t n) {
-  std::uint32_t k = 0;
-  for (std::size_t j = 0; j < n; ++j) k = (k << 8) | static_cast<unsigned char>(s[i + j]);
-  return k;
-}
 
 std::size_t code_points(std::string_view s) {
   std::size_t n = 0;
@@ -32,17 +14,37 @@ std::size_t code_points(std::string_view s) {
   return n;
 }
 
-bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-bool sentence_end(std::string_view text, std::size_t i) {
-  return text[i] == '.' || text[i] == '!' || text[i] == '?' || text.substr(i).starts_with("。");
+// CJK unified ideographs (3-byte UTF-8: U+3400..U+9FFF).
+bool has_kanji(std::string_view s) {
+  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+    const auto b0 = static_cast<unsigned char>(s[i]), b1 = static_cast<unsigned char>(s[i + 1]);
+    if ((b0 == 0xE3 && b1 >= 0x90) || (b0 >= 0xE4 && b0 <= 0xE9)) return true;
+  }
+  return false;
 }
 
-struct Match {
-  std::size_t at = 0;
-  std::string_view shown;
-  bool third_party = false;
-};
+bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Long marks and commas out of a form (kept in step with its word starts): しにたーい and
+// しにたい, ロープ and ろーぷ, 今夜、実行します and 今夜実行します meet (the price: カッター
+// reads like かった, so such words make poor rules).
+TextForm filtered(const std::string& text, const std::vector<bool>& starts) {
+  static constexpr std::string_view dropped[] = {"ー", "、", ","};
+  TextForm out;
+  out.text.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto rest = std::string_view(text).substr(i);
+    if (auto d = std::find_if(std::begin(dropped), std::end(dropped), [&](auto m) { return rest.starts_with(m); });
+        d != std::end(dropped)) {
+      i += d->size();
+      continue;
+    }
+    out.text += text[i];
+    out.word_start.push_back(i < starts.size() && starts[i]);
+    ++i;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -56,49 +58,49 @@ std::string_view urgency_code(int urgency) {
   return codes[std::clamp(urgency, 0, 3)];
 }
 
-// Long marks go before MeCab and again from its readings: しにたーい and しにたい, ロープ and
-// ろーぷ meet (the price: カッター reads like かった, so such words make poor rules).
-Readings::Read Classifier::read(std::string_view text) const {
+std::array<TextForm, 2> Classifier::forms(std::string_view text) const {
   auto r = readings_->read(without_long_marks(normalize_japanese(text, KanaFolding::keep_katakana)));
-  std::string text_out;
-  std::vector<bool> starts;
-  text_out.reserve(r.text.size());
-  // Commas go too: 今夜、実行します and 今夜実行します are one phrase.
-  static constexpr std::string_view dropped[] = {"ー", "、", ","};
-  for (std::size_t i = 0; i < r.text.size();) {
-    const auto rest = std::string_view(r.text).substr(i);
-    if (auto d = std::find_if(std::begin(dropped), std::end(dropped), [&](auto m) { return rest.starts_with(m); });
-        d != std::end(dropped)) {
-      i += d->size();
-      continue;
-    }
-    text_out += r.text[i];
-    starts.push_back(r.word_start[i]);
-    ++i;
-  }
-  return {std::move(text_out), std::move(starts)};
+  return {filtered(r.text, r.word_start), filtered(r.surface, r.surface_start)};
 }
 
-std::string Classifier::match_form(std::string_view text) const { return read(text).text; }
+std::string Classifier::match_form(std::string_view text) const { return forms(text)[kReadingForm].text; }
 
-std::vector<Classifier::Word> Classifier::prepare(const std::vector<std::string>& words) const {
+bool Classifier::mentions(const Decision& d, std::string_view word) const {
+  auto f = forms(word);
+  return (!f[kReadingForm].text.empty() && d.matched_form.find(f[kReadingForm].text) != std::string::npos) ||
+         (!f[kSurfaceForm].text.empty() && d.surface_form.find(f[kSurfaceForm].text) != std::string::npos);
+}
+
+std::vector<Word> Classifier::prepare(const std::vector<std::string>& words) const {
   std::vector<Word> out;
   for (const auto& configured : words) {
     // "ODした!い": the word, except where "い" follows it (ODしたい is a wish, not an act).
     const auto bang = configured.find('!');
-    const std::string w = configured.substr(0, bang);
     std::vector<std::string> unless;
     for (auto rest = bang; rest != std::string::npos;) {
       const auto next = configured.find('!', rest + 1);
-      unless.push_back(match_form(configured.substr(rest + 1, next == std::string::npos ? next : next - rest - 1)));
+      unless.push_back(configured.substr(rest + 1, next == std::string::npos ? next : next - rest - 1));
       rest = next;
     }
-    auto form = match_form(w);
-    if (form.empty()) continue;
-    const bool latin = std::all_of(form.begin(), form.end(), ascii_letter);
-    const bool short_word = code_points(form) <= 3;
-    const auto first = char_key(form, 0, char_length(form, 0));
-    out.push_back({std::move(form), w, latin, short_word, std::move(unless), first});
+    Word word;
+    word.shown = configured.substr(0, bang);
+    // "=亡くな": as spelled only (its reading なくな is also in いなくなった).
+    const bool spelled_only = word.shown.starts_with('=');
+    if (spelled_only) word.shown.erase(0, 1);
+    auto f = forms(word.shown);
+    if (spelled_only) f[kReadingForm].text.clear();
+    if (f[kSurfaceForm].text.empty()) continue;
+    for (int k : {kReadingForm, kSurfaceForm}) {
+      auto& form = word.forms[k];
+      form.text = std::move(f[k].text);
+      // Short kana meets homophones inside other words; with a kanji in it, it does not.
+      form.short_word = code_points(form.text) <= 3 && !has_kanji(form.text);
+      form.first = first_char_key(form.text);
+      for (const auto& u : unless) form.unless.push_back(forms(u)[k].text);
+    }
+    const auto& spelled = word.forms[kSurfaceForm].text;
+    word.latin = std::all_of(spelled.begin(), spelled.end(), ascii_letter);
+    out.push_back(std::move(word));
   }
   return out;
 }
@@ -148,7 +150,8 @@ Decision Classifier::classify(std::string_view text) const {
     for (auto& r : d.reasons) merged.reasons.push_back(std::move(r));
     if (merged.writer.empty()) merged.writer = d.writer;
     if (!merged.age) merged.age = d.age;
-    if (merged.matched_form.empty()) merged.matched_form = std::move(d.matched_form);
+    merged.matched_form += d.matched_form;
+    merged.surface_form += d.surface_form;
     if (end >= text.size()) break;
     at = end - std::min(overlap, end - at);
     while (at > 0 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
@@ -158,93 +161,11 @@ Decision Classifier::classify(std::string_view text) const {
 
 Decision Classifier::classify_piece(std::string_view text) const {
   Decision d;
-  const auto normalized = normalize_japanese(text);
-  auto r = read(text);
-  d.matched_form = std::move(r.text);
-  const auto& word_start = r.word_start;
-  const std::string& s = d.matched_form;
-
-  // Where each character occurs: a word is only compared where its first character is,
-  // instead of scanning the text once per word (hundreds of words, mostly 3-byte kana).
-  std::unordered_map<std::uint32_t, std::vector<std::size_t>> where;
-  for (std::size_t i = 0; i < s.size();) {
-    const auto n = char_length(s, i);
-    where[char_key(s, i, n)].push_back(i);
-    i += n;
-  }
-  static const std::vector<std::size_t> nowhere;
-  auto positions = [&](const Word& w) -> const std::vector<std::size_t>& {
-    auto it = where.find(w.first);
-    return it == where.end() ? nowhere : it->second;
-  };
-  // Every place in [from, to] where `w`'s form is spelled out.
-  auto each = [&](const Word& w, std::size_t from, std::size_t to, auto&& f) {
-    const auto& list = positions(w);
-    for (auto it = std::lower_bound(list.begin(), list.end(), from); it != list.end() && *it <= to; ++it)
-      if (s.compare(*it, w.form.size(), w.form) == 0 && f(*it)) return true;
-    return false;
-  };
-
-  // Words inside an idiom never count (死ぬほど眠い).
-  std::vector<bool> masked(s.size(), false);
-  for (const auto& idiom : idioms_)
-    each(idiom, 0, s.size(), [&](std::size_t at) {
-      std::fill_n(masked.begin() + static_cast<std::ptrdiff_t>(at), idiom.form.size(), true);
-      return false;
-    });
-
-  // Whether `w` really is at `at`: whole Latin words, short readings where a word begins
-  // (いしょ is not in しんせいしょ), and not followed by one of its exceptions.
-  auto word_at = [&](const Word& w, std::size_t at) {
-    const auto end = at + w.form.size();
-    if (w.latin && ((at > 0 && ascii_letter(s[at - 1])) || (end < s.size() && ascii_letter(s[end])))) return false;
-    if (w.short_word && !word_start[at]) return false;
-    return std::none_of(w.unless.begin(), w.unless.end(),
-                        [&](const std::string& u) { return !u.empty() && s.compare(end, u.size(), u) == 0; });
-  };
-  auto occurs = [&](const std::vector<Word>& list, std::size_t from, std::size_t to) {
-    for (const auto& w : list)
-      if (each(w, from, to, [&](std::size_t at) { return word_at(w, at); })) return true;
-    return false;
-  };
-  std::vector<std::size_t> starts(s.size() + 1, 0), ends(s.size() + 1, s.size());  // the sentence each byte belongs to
-  for (std::size_t i = 1; i <= s.size(); ++i) starts[i] = sentence_end(s, i - 1) ? i : starts[i - 1];
-  for (std::size_t i = s.size(); i-- > 0;) ends[i] = sentence_end(s, i) ? i + 1 : ends[i + 1];
-  auto sentence_start = [&](std::size_t at) { return starts[at]; };
-  auto occurs_in_sentence = [&](const std::vector<Word>& list, std::size_t start) {
-    return !list.empty() && occurs(list, start, ends[start] > 0 ? ends[start] - 1 : 0);
-  };
-
-  // A negation cue starting right after a word (within kNegationGap bytes).
-  auto negated_at = [&](std::size_t end) {
-    return occurs(negations_, end, end + kNegationGap);
-  };
-  std::map<std::size_t, bool> discounted_sentences;  // sentence start → has a discount cue
-  auto discounted = [&](std::size_t start) {
-    auto [it, fresh] = discounted_sentences.try_emplace(start, false);
-    if (fresh) it->second = occurs_in_sentence(discounts_, start);
-    return it->second;
-  };
-
-  // Every lexicon's matches that are neither in an idiom nor negated.
-  std::vector<std::vector<Match>> found(lexicons_.size());
-  for (std::size_t l = 0; l < lexicons_.size(); ++l) {
-    for (const auto& w : lexicons_[l]) {
-      each(w, 0, s.size(), [&](std::size_t at) {
-        const auto end = at + w.form.size();
-        if (std::any_of(masked.begin() + static_cast<std::ptrdiff_t>(at), masked.begin() + static_cast<std::ptrdiff_t>(end),
-                        [](bool m) { return m; }))
-          return false;
-        if (!word_at(w, at) || negated_at(end)) return false;
-        const auto start = sentence_start(at);
-        // Fiction, news, the past, a question someone asked: not a risk now (but a question
-        // about a 自殺対策 lecture is still a question).
-        if (serious_[l] && discounted(start)) return false;
-        found[l].push_back({at, w.shown, at > start && occurs(third_parties_, start, at - 1)});
-        return false;  // every occurrence
-      });
-    }
-  }
+  auto f = forms(text);
+  // Every lexicon's matches in either form: read into kana, and as spelled.
+  std::vector<std::vector<WordMatch>> found(lexicons_.size());
+  const ScanCues cues{idioms_, negations_, discounts_, third_parties_};
+  for (const auto& form : f) scan_text(form, lexicons_, serious_, cues, found);
 
   std::vector<std::string> tags;
   auto add_tag = [&](const std::string& t) {
@@ -272,10 +193,15 @@ Decision Classifier::classify_piece(std::string_view text) const {
   d.urgency = urgency.value_or(kNormal);
   d.tags = std::move(tags);
 
-  if (occurs(writer_agency_, 0, s.size())) d.writer = "支援機関";
-  else if (occurs(writer_family_, 0, s.size())) d.writer = "家族";
+  auto anywhere = [&](const std::vector<Word>& words) {
+    return occurs_in(f[kReadingForm], words) || occurs_in(f[kSurfaceForm], words);
+  };
+  if (anywhere(writer_agency_)) d.writer = "支援機関";
+  else if (anywhere(writer_family_)) d.writer = "家族";
   else if (std::find(d.tags.begin(), d.tags.end(), "本人相談") != d.tags.end()) d.writer = "本人";
-  d.age = find_age(normalized);  // digits and 歳 / 代 as written, not their readings
+  d.age = find_age(normalize_japanese(text));  // digits and 歳 / 代 as written, not their readings
+  d.matched_form = std::move(f[kReadingForm].text);
+  d.surface_form = std::move(f[kSurfaceForm].text);
   return d;
 }
 

@@ -4,6 +4,7 @@
 // every thread. The rules come from configuration (config/triage-rules.toml by default) and
 // are matched against the text's match form — normalized (normalize.hpp), then read into
 // kana (reading.hpp) — so every spelling variant of a sentence gets the same decision.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -13,6 +14,7 @@
 
 #include "config/triage_config.hpp"
 #include "gateway/triage/reading.hpp"
+#include "gateway/triage/text_scan.hpp"
 
 namespace madoguchi::triage {
 
@@ -35,7 +37,7 @@ struct Decision {
   std::vector<Reason> reasons;
   std::string writer;              // 本人 / 家族 / 支援機関, "" when unknown
   std::optional<int> age;          // of the person concerned, when the text gives it
-  std::string matched_form;        // the normalized text rules saw (for routing by area; not stored)
+  std::string matched_form, surface_form;  // the text as rules saw it (routing by area; never stored)
 };
 
 class Classifier {
@@ -44,18 +46,13 @@ class Classifier {
   // (validated in config). Throws at start-up when the MeCab dictionary is missing.
   explicit Classifier(const config::TriageRulesConfig& rules, const std::string& dictionary = kDefaultDictionary);
   Decision classify(std::string_view text) const;
-  // Elongation after hiragana dropped, NFKC and folding, then kana readings: what rules are
-  // matched against; also for words given elsewhere (areas in routes).
+  // Normalized (NFKC, folding, no long marks or commas), then read into kana: the form most
+  // rules meet in; words are also looked for as spelled, where MeCab may misread a kanji.
   std::string match_form(std::string_view text) const;
+  // Whether `word` (e.g. an area name from a route) is in the text the decision was made on.
+  bool mentions(const Decision& decision, std::string_view word) const;
 
  private:
-  struct Word {
-    std::string form, shown;  // match form; as configured
-    bool latin = false;       // ASCII letters only: matched at word boundaries
-    bool short_word = false;  // three characters or fewer: must begin where a word begins
-    std::vector<std::string> unless;  // not when one of these follows ("ODした!い")
-    std::uint32_t first = 0;          // its first character (see classify_piece)
-  };
   struct Rule {
     std::string id;
     std::optional<int> urgency;
@@ -64,7 +61,8 @@ class Classifier {
   };
   std::vector<Word> prepare(const std::vector<std::string>& words) const;
   Decision classify_piece(std::string_view text) const;
-  Readings::Read read(std::string_view text) const;
+  // Both forms of a text: [kReadingForm], [kSurfaceForm].
+  std::array<TextForm, 2> forms(std::string_view text) const;
 
   std::shared_ptr<const Readings> readings_;
   std::vector<std::string> lexicon_names_;

@@ -60,21 +60,28 @@ Readings::Read Readings::read(std::string_view text) const {
   const std::string sentence(text);  // the lattice keeps a pointer to it
   lattice->set_sentence(sentence.c_str(), sentence.size());
   if (!tagger_->parse(lattice.get())) {  // never lose the text
-    out.text = sentence;
+    append_hiragana(out.text, sentence);
     out.word_start.assign(out.text.size(), true);
+    out.surface = out.text;
+    out.surface_start = out.word_start;
     return out;
   }
   out.text.reserve(text.size() * 2);
   for (const MeCab::Node* node = lattice->bos_node(); node; node = node->next) {
     if (node->stat == MECAB_BOS_NODE || node->stat == MECAB_EOS_NODE) continue;
     // rlength counts the spaces before the word: keep them ("good mood" stays two words).
-    if (node->rlength > node->length) out.text.append(node->surface - (node->rlength - node->length), node->rlength - node->length);
-    const auto begin = out.text.size();
+    const std::string_view space(node->surface - (node->rlength - node->length), node->rlength - node->length);
+    const std::string_view surface(node->surface, node->length);
     auto reading = node->stat == MECAB_UNK_NODE ? std::string_view() : reading_field(node->feature);
-    if (reading.empty()) append_hiragana(out.text, std::string_view(node->surface, node->length));
-    else append_hiragana(out.text, reading);
-    out.word_start.resize(out.text.size(), false);
-    if (begin < out.text.size()) out.word_start[begin] = true;
+    auto add = [&](std::string& text, std::vector<bool>& starts, std::string_view word) {
+      text.append(space);
+      const auto begin = text.size();
+      append_hiragana(text, word);
+      starts.resize(text.size(), false);
+      if (begin < text.size()) starts[begin] = true;
+    };
+    add(out.text, out.word_start, reading.empty() ? surface : reading);
+    add(out.surface, out.surface_start, surface);
   }
   return out;
 }

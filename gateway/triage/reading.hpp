@@ -28,6 +28,8 @@ class Readings {
   struct Read {
     std::string text;              // the reading of each word MeCab knows, the spelling of the others
     std::vector<bool> word_start;  // per byte of `text`: a word begins here
+    std::string surface;           // the words as spelled (kana folded to hiragana), for when
+    std::vector<bool> surface_start;  // MeCab misreads a kanji (橋 as きょう in 橋の上さいる)
   };
   Read read(std::string_view normalized) const;
 

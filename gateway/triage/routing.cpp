@@ -36,7 +36,7 @@ RouteChoice choose_window(const config::TriageTenantConfig& tenant, const Decisi
     }
     if (!r.areas.empty()) {
       auto area = std::find_if(r.areas.begin(), r.areas.end(), [&](const std::string& a) {
-        return d.matched_form.find(classifier.match_form(a)) != std::string::npos;
+        return classifier.mentions(d, a);
       });
       if (area == r.areas.end()) continue;
       note(*area);

@@ -1,0 +1,137 @@
+#include "gateway/triage/text_scan.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace madoguchi::triage {
+namespace {
+
+// A negation cue must follow the word at once (a comma or small tsu may sit between):
+// further away it belongs to another clause (「死にたいけど自殺はしない」).
+constexpr std::size_t kNegationGap = 3;
+
+std::size_t char_length(std::string_view s, std::size_t i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const std::size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+  return std::min(n, s.size() - i);
+}
+
+std::uint32_t char_key(std::string_view s, std::size_t i) {
+  std::uint32_t k = 0;
+  for (std::size_t j = 0, n = char_length(s, i); j < n; ++j) k = (k << 8) | static_cast<unsigned char>(s[i + j]);
+  return k;
+}
+
+bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool sentence_end(std::string_view text, std::size_t i) {
+  return text[i] == '.' || text[i] == '!' || text[i] == '?' || text.substr(i).starts_with("。");
+}
+
+// The per-text state: where each character occurs, idiom masks, sentence bounds.
+class Scanner {
+ public:
+  explicit Scanner(const TextForm& t) : s_(t.text), starts_(t.word_start) {
+    // Words are compared only where their first character is, instead of scanning the text
+    // once per word (hundreds of words, mostly 3-byte kana).
+    for (std::size_t i = 0; i < s_.size(); i += char_length(s_, i)) where_[char_key(s_, i)].push_back(i);
+    sentence_.assign(s_.size() + 1, 0);
+    end_.assign(s_.size() + 1, s_.size());
+    for (std::size_t i = 1; i <= s_.size(); ++i) sentence_[i] = sentence_end(s_, i - 1) ? i : sentence_[i - 1];
+    for (std::size_t i = s_.size(); i-- > 0;) end_[i] = sentence_end(s_, i) ? i + 1 : end_[i + 1];
+    masked_.assign(s_.size(), false);
+  }
+
+  // Calls f(at, length) for each place in [from, to] where `w` is spelled out — in either of
+  // its forms: the reading text still holds unknown words as spelled, and the spelled text
+  // holds whatever the writer wrote in kana — until f returns true.
+  template <class F>
+  bool each(const Word& w, std::size_t from, std::size_t to, F&& f) const {
+    for (const auto& form : w.forms) {
+      auto it = where_.find(form.first);
+      if (it == where_.end() || form.text.empty()) continue;
+      for (auto p = std::lower_bound(it->second.begin(), it->second.end(), from); p != it->second.end() && *p <= to; ++p)
+        if (s_.compare(*p, form.text.size(), form.text) == 0 && word_at(w, form, *p) && f(*p, form.text.size()))
+          return true;
+    }
+    return false;
+  }
+
+  bool occurs(const std::vector<Word>& list, std::size_t from, std::size_t to) const {
+    for (const auto& w : list)
+      if (each(w, from, to, [](std::size_t, std::size_t) { return true; })) return true;
+    return false;
+  }
+
+  void mask(const std::vector<Word>& idioms) {
+    for (const auto& idiom : idioms)
+      each(idiom, 0, s_.size(), [&](std::size_t at, std::size_t length) {
+        std::fill_n(masked_.begin() + static_cast<std::ptrdiff_t>(at), length, true);
+        return false;
+      });
+  }
+
+  bool is_masked(std::size_t from, std::size_t to) const {
+    return std::any_of(masked_.begin() + static_cast<std::ptrdiff_t>(from),
+                       masked_.begin() + static_cast<std::ptrdiff_t>(to), [](bool m) { return m; });
+  }
+
+  std::size_t sentence_start(std::size_t at) const { return sentence_[at]; }
+
+  bool discounted(std::size_t start, const std::vector<Word>& discounts) {
+    auto [it, fresh] = discounted_.try_emplace(start, false);
+    if (fresh && !discounts.empty()) it->second = occurs(discounts, start, end_[start] > 0 ? end_[start] - 1 : 0);
+    return it->second;
+  }
+
+  std::size_t size() const { return s_.size(); }
+
+ private:
+  // Whether `w` really is at `at`: whole Latin words, short words only as whole words (いしょ
+  // is not in しんせいしょ), and not followed by one of its exceptions.
+  bool word_at(const Word& w, const Word::Form& form, std::size_t at) const {
+    const auto end = at + form.text.size();
+    if (w.latin && ((at > 0 && ascii_letter(s_[at - 1])) || (end < s_.size() && ascii_letter(s_[end])))) return false;
+    // A short word is a whole word: いま in 今 or いまから, not in います.
+    if (form.short_word && (!starts_[at] || (end < s_.size() && !starts_[end]))) return false;
+    return std::none_of(form.unless.begin(), form.unless.end(),
+                        [&](const std::string& u) { return !u.empty() && s_.compare(end, u.size(), u) == 0; });
+  }
+
+  const std::string& s_;
+  const std::vector<bool>& starts_;
+  std::unordered_map<std::uint32_t, std::vector<std::size_t>> where_;
+  std::vector<std::size_t> sentence_, end_;
+  std::vector<bool> masked_;
+  std::map<std::size_t, bool> discounted_;  // sentence start → has a discount cue
+};
+
+}  // namespace
+
+std::uint32_t first_char_key(std::string_view s) { return s.empty() ? 0 : char_key(s, 0); }
+
+void scan_text(const TextForm& t, const std::vector<std::vector<Word>>& lexicons, const std::vector<bool>& serious,
+               const ScanCues& cues, std::vector<std::vector<WordMatch>>& found) {
+  Scanner scan(t);
+  scan.mask(cues.idioms);  // words inside an idiom never count (死ぬほど眠い)
+  for (std::size_t l = 0; l < lexicons.size(); ++l)
+    for (const auto& w : lexicons[l])
+      scan.each(w, 0, scan.size(), [&](std::size_t at, std::size_t length) {
+        const auto end = at + length;
+        if (scan.is_masked(at, end) || scan.occurs(cues.negations, end, end + kNegationGap)) return false;
+        const auto start = scan.sentence_start(at);
+        // Fiction, news, the past, a question someone asked: not a risk now (but a question
+        // about a 自殺対策 lecture is still a question).
+        if (serious[l] && scan.discounted(start, cues.discounts)) return false;
+        found[l].push_back({w.shown, at > start && scan.occurs(cues.third_parties, start, at - 1)});
+        return false;  // every occurrence
+      });
+}
+
+bool occurs_in(const TextForm& t, const std::vector<Word>& words) {
+  Scanner scan(t);
+  return scan.occurs(words, 0, scan.size());
+}
+
+}  // namespace madoguchi::triage

@@ -1,0 +1,57 @@
+#pragma once
+// Finding configured words in one form of a message (its kana reading, or its normalized
+// spelling), each word in either of its own forms: every occurrence that is not inside an idiom, not negated right after, and —
+// for words of serious lexicons — not in a sentence about fiction, news or the past; with
+// whether a third party is the subject. Used by Classifier; pure.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace madoguchi::triage {
+
+inline constexpr int kReadingForm = 0, kSurfaceForm = 1;
+
+// A text in one form, and where MeCab says its words begin (per byte).
+struct TextForm {
+  std::string text;
+  std::vector<bool> word_start;
+};
+
+// One configured word in both forms.
+struct Word {
+  struct Form {
+    std::string text;
+    bool short_word = false;          // three characters or fewer: must be whole words (MeCab's)
+    std::uint32_t first = 0;          // its first character (words are compared only where it occurs)
+    std::vector<std::string> unless;  // not when one of these follows ("ODした!い")
+  };
+  Form forms[2];         // kReadingForm, kSurfaceForm ("=word" in a rules file: spelled only)
+  std::string shown;     // as configured
+  bool latin = false;    // ASCII letters only: matched at word boundaries
+};
+
+struct WordMatch {
+  std::string_view shown;
+  bool third_party = false;
+};
+
+struct ScanCues {
+  const std::vector<Word>& idioms;
+  const std::vector<Word>& negations;
+  const std::vector<Word>& discounts;
+  const std::vector<Word>& third_parties;
+};
+
+// The first character of `s` as a number; its length in bytes.
+std::uint32_t first_char_key(std::string_view s);
+
+// Appends to found[l] the matches of lexicons[l] in `t` (a word matches in either of its
+// forms). serious[l]: the lexicon feeds a 緊急 or 高 rule, so sentence discounts apply.
+void scan_text(const TextForm& t, const std::vector<std::vector<Word>>& lexicons, const std::vector<bool>& serious,
+               const ScanCues& cues, std::vector<std::vector<WordMatch>>& found);
+
+// Whether any of `words` occurs in `t` at all.
+bool occurs_in(const TextForm& t, const std::vector<Word>& words);
+
+}  // namespace madoguchi::triage
