@@ -25,8 +25,10 @@ std::uint32_t char_key(std::string_view s, std::size_t i) {
 
 bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+// 。.!? end a sentence, and so does an emoji (people end sentences with 😢 instead of 。).
 bool sentence_end(std::string_view text, std::size_t i) {
-  return text[i] == '.' || text[i] == '!' || text[i] == '?' || text.substr(i).starts_with("。");
+  return text[i] == '.' || text[i] == '!' || text[i] == '?' || text.substr(i).starts_with("。") ||
+         text.substr(i).starts_with("\xF0\x9F");
 }
 
 // The per-text state: where each character occurs, idiom masks, sentence bounds.
