@@ -90,6 +90,16 @@ TEST(Classifier, IdiomsAndSlangDoNotCount) {
   EXPECT_EQ(level("死ぬほど眠い…って言いたいけど、ほんとに薬全部飲んだ"), kEmergency);
 }
 
+TEST(Classifier, EverydayWordsNearRiskWordsStayCalm) {
+  EXPECT_NE(level("涙が止まりません"), kEmergency);
+  EXPECT_EQ(level("猫が椅子の上に座っています"), kNormal);
+  EXPECT_NE(level("歯ぐきから出血します"), kEmergency);
+  EXPECT_EQ(level("今から心配です"), kNormal);           // 今から死… must be a whole word
+  EXPECT_NE(level("利用できるのでしょうか"), kHigh);     // うできる is not 腕切る
+  EXPECT_EQ(level("包丁を使って料理をしています"), kNormal);
+  EXPECT_EQ(level("いま椅子の上にいる。梁にベルトをかけた"), kEmergency);  // but in context it is
+}
+
 TEST(Classifier, NegationCancelsOnlyTheNegatedWord) {
   EXPECT_EQ(level("死にたいとは思わないけど、毎日がつまらない"), kNormal);
   EXPECT_EQ(level("自殺なんて考えていません"), kNormal);
