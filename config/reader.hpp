@@ -78,6 +78,34 @@ class Reader {
     return *v;
   }
 
+  // An array of non-empty strings ([] when absent), at most `max_entries` of at most
+  // `max_bytes` each (0: no limit); every bad element is an error with its index.
+  std::vector<std::string> strings(const toml::node* node, const std::string& key, std::size_t max_entries = 0,
+                                   std::size_t max_bytes = 0) {
+    std::vector<std::string> out;
+    if (!node) return out;
+    const auto* array = node->as_array();
+    if (!array) {
+      error(key, "must be an array of strings");
+      return out;
+    }
+    std::size_t n = array->size();
+    if (max_entries && n > max_entries) {
+      error(key, "more than " + std::to_string(max_entries) + " entries");
+      n = max_entries;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      auto v = array->get(i)->value<std::string>();
+      if (!v || v->empty() || (max_bytes && v->size() > max_bytes))
+        error(key + "[" + std::to_string(i) + "]",
+              max_bytes ? "must be a non-empty string of at most " + std::to_string(max_bytes) + " bytes"
+                        : std::string("must be a non-empty string"));
+      else
+        out.push_back(*v);
+    }
+    return out;
+  }
+
   bool boolean(const toml::node* node, const std::string& key, bool fallback) {
     if (!node) return fallback;
     if (auto v = node->value<bool>()) return *v;

@@ -57,22 +57,6 @@ std::optional<std::vector<TimeRangeConfig>> parse_config_hours(std::string_view 
 
 namespace {
 
-std::vector<std::string> strings(Reader& r, const toml::node* node, const std::string& key) {
-  std::vector<std::string> out;
-  if (!node) return out;
-  const auto* array = node->as_array();
-  if (!array) {
-    r.error(key, "must be an array of strings");
-    return out;
-  }
-  for (std::size_t i = 0; i < array->size(); ++i) {
-    auto v = array->get(i)->value<std::string>();
-    if (!v || v->empty()) r.error(key + "[" + std::to_string(i) + "]", "must be a non-empty string");
-    else out.push_back(*v);
-  }
-  return out;
-}
-
 const TenantConfig* find_tenant(const Config& c, const std::string& id) {
   for (const auto& t : c.tenants)
     if (t.id == id) return &t;
@@ -149,12 +133,12 @@ void read_routes(Reader& r, const toml::table& t, const std::string& key, const 
       route.window = *v;
       if (tenant && !has_window(*tenant, route.window)) r.error(k + ".window", "not a window of tenant " + tenant->id);
     }
-    route.tags = strings(r, e.get("tags"), k + ".tags");
-    route.writers = strings(r, e.get("writers"), k + ".writers");
+    route.tags = r.strings(e.get("tags"), k + ".tags");
+    route.writers = r.strings(e.get("writers"), k + ".writers");
     for (const auto& w : route.writers)
       if (!writers.count(w)) r.error(k + ".writers", "must be 本人, 家族, 支援機関 or その他");
-    route.channels = strings(r, e.get("channels"), k + ".channels");
-    route.areas = strings(r, e.get("areas"), k + ".areas");
+    route.channels = r.strings(e.get("channels"), k + ".channels");
+    route.areas = r.strings(e.get("areas"), k + ".areas");
     if (e.get("min_age")) route.min_age = static_cast<int>(r.integer(e.get("min_age"), k + ".min_age", 0, 0, 130));
     if (e.get("max_age")) route.max_age = static_cast<int>(r.integer(e.get("max_age"), k + ".max_age", 130, 0, 130));
     out.routes.push_back(std::move(route));
@@ -176,7 +160,7 @@ void read_tenants(Reader& r, const toml::table& triage, Config& c) {
       out.general_window = *v;
       if (tenant && !has_window(*tenant, *v)) r.error(key + ".general_window", "not a window of tenant " + out.tenant);
     }
-    out.areas = strings(r, t.get("areas"), key + ".areas");
+    out.areas = r.strings(t.get("areas"), key + ".areas");
     if (auto v = r.string(t.get("after_hours_reply"), key + ".after_hours_reply", false)) out.after_hours_reply = *v;
     if (auto v = r.string(t.get("emergency_reply"), key + ".emergency_reply", false)) out.emergency_reply = *v;
     if (t.get("hotlines")) out.hotlines.clear();
@@ -228,7 +212,7 @@ void read_triage(Reader& r, const toml::table& root, Config& c) {
       if (date && !day) r.error(k + ".date", "must be a date like 2027-01-11");
       if (day && name) o.holidays_added[*day] = *name;
     });
-    for (const auto& d : strings(r, t->get("holidays_removed"), "triage.holidays_removed")) {
+    for (const auto& d : r.strings(t->get("holidays_removed"), "triage.holidays_removed")) {
       if (auto day = parse_config_date(d)) o.holidays_removed.push_back(*day);
       else r.error("triage.holidays_removed", d + " is not a date like 2027-01-11");
     }

@@ -13,22 +13,7 @@ constexpr std::size_t kMaxWords = 5000;
 constexpr std::size_t kMaxWordBytes = 200;
 
 std::vector<std::string> words(Reader& r, const toml::node* node, const std::string& key) {
-  std::vector<std::string> out;
-  if (!node) return out;
-  const auto* array = node->as_array();
-  if (!array) {
-    r.error(key, "must be an array of strings");
-    return out;
-  }
-  if (array->size() > kMaxWords) r.error(key, "more than " + std::to_string(kMaxWords) + " entries");
-  for (std::size_t i = 0; i < array->size() && i < kMaxWords; ++i) {
-    auto w = array->get(i)->value<std::string>();
-    if (!w || w->empty() || w->size() > kMaxWordBytes)
-      r.error(key + "[" + std::to_string(i) + "]", "must be a non-empty string of at most 200 bytes");
-    else
-      out.push_back(*w);
-  }
-  return out;
+  return r.strings(node, key, kMaxWords, kMaxWordBytes);
 }
 
 }  // namespace

@@ -22,6 +22,14 @@ std::optional<config::Config> load_or_report(const std::filesystem::path& file) 
   return std::move(std::get<config::Config>(loaded));
 }
 
+const config::TenantConfig* tenant_or_report(const config::Config& config, const std::optional<std::string>& id) {
+  const auto wanted = id.value_or(config.tenants.front().id);
+  for (const auto& t : config.tenants)
+    if (t.id == wanted) return &t;
+  std::cerr << "テナントがありません / no such tenant: " << wanted << "\n";
+  return nullptr;
+}
+
 queue::DatabaseOptions database_options(const config::Config& config, bool read_only) {
   queue::DatabaseOptions options;
   options.path = config.store.database;

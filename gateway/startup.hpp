@@ -15,6 +15,10 @@ namespace madoguchi::app {
 // ("FILE: key: reason") and returns nullopt.
 std::optional<config::Config> load_or_report(const std::filesystem::path& file);
 
+// The tenant `id` names (the first tenant when absent); prints "no such tenant" to stderr
+// and returns nullptr when there is none.
+const config::TenantConfig* tenant_or_report(const config::Config& config, const std::optional<std::string>& id);
+
 queue::DatabaseOptions database_options(const config::Config& config, bool read_only = false);
 
 // Migrates the store and records the configured tenants, windows and channel accounts.

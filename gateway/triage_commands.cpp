@@ -18,14 +18,6 @@ namespace {
 namespace json = boost::json;
 constexpr std::size_t kMaxLine = 256 * 1024;
 
-std::optional<std::string> tenant_or_first(const config::Config& c, const std::optional<std::string>& tenant) {
-  const auto id = tenant.value_or(c.tenants.front().id);
-  for (const auto& t : c.tenants)
-    if (t.id == id) return id;
-  std::cerr << "テナントがありません / no such tenant: " << id << "\n";
-  return std::nullopt;
-}
-
 json::object decision_json(const json::value& id, const triage::Assessment& a) {
   json::array tags, reasons;
   for (const auto& t : a.decision.tags) tags.emplace_back(t);
@@ -86,7 +78,7 @@ std::optional<std::int64_t> parse_at(const json::value& v) {
 int triage(const std::filesystem::path& config_file, const std::optional<std::string>& tenant_option) {
   auto config = load_or_report(config_file);
   if (!config) return 2;
-  auto tenant = tenant_or_first(*config, tenant_option);
+  const auto* tenant = tenant_or_report(*config, tenant_option);
   if (!tenant) return 2;
   const triage::Assessor assessor(*config);
   bool bad = false;
@@ -121,7 +113,7 @@ int triage(const std::filesystem::path& config_file, const std::optional<std::st
       }
       at = *parsed;
     }
-    auto assessment = assessor.assess(*tenant, std::string_view(text->as_string()), channel, at);
+    auto assessment = assessor.assess(tenant->id, std::string_view(text->as_string()), channel, at);
     std::cout << json::serialize(decision_json(*id, assessment)) << "\n";
   }
   std::cout.flush();
@@ -155,10 +147,9 @@ int calendar(const std::filesystem::path& config_file, const std::optional<std::
              const std::string& window, const std::string& from, const std::string& to) {
   auto config = load_or_report(config_file);
   if (!config) return 2;
-  auto tenant = tenant_or_first(*config, tenant_option);
+  const auto* tenant = tenant_or_report(*config, tenant_option);
   if (!tenant) return 2;
-  const auto& windows = std::find_if(config->tenants.begin(), config->tenants.end(),
-                                     [&](const auto& t) { return t.id == *tenant; })->windows;
+  const auto& windows = tenant->windows;
   if (std::find(windows.begin(), windows.end(), window) == windows.end()) {
     std::cerr << "窓口がありません / no such window: " << window << "\n";
     return 2;
@@ -170,7 +161,7 @@ int calendar(const std::filesystem::path& config_file, const std::optional<std::
     return 2;
   }
   const triage::Assessor assessor(*config);
-  const auto cal = assessor.calendar_or_default(*tenant, window);
+  const auto cal = assessor.calendar_or_default(tenant->id, window);
   for (auto d = std::chrono::sys_days(*first); d <= std::chrono::sys_days(*last); d += std::chrono::days(1)) {
     const std::chrono::year_month_day day(d);
     std::cout << triage::describe_day(day, cal.day(day)) << "\n";

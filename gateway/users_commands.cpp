@@ -27,11 +27,8 @@ std::string read_password() {
 int users_add(const std::filesystem::path& config_file, const UserAddOptions& o) {
   auto config = load_or_report(config_file);
   if (!config) return 2;
-  std::string tenant = o.tenant.value_or(config->tenants.front().id);
-  if (std::none_of(config->tenants.begin(), config->tenants.end(), [&](const auto& t) { return t.id == tenant; })) {
-    std::cerr << "テナントがありません / no such tenant: " << tenant << "\n";
-    return 2;
-  }
+  const auto* tenant = tenant_or_report(*config, o.tenant);
+  if (!tenant) return 2;
   try {
     ensure_data_dir(*config);
     prepare_store(*config);
@@ -40,14 +37,14 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
     load_counselor_keys(*config, keys);
     queue::Database db(database_options(*config));
     console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, true), clock);
-    console::NewStaff staff{tenant, o.username, o.role, o.windows, read_password(), o.totp};
+    console::NewStaff staff{tenant->id, o.username, o.role, o.windows, read_password(), o.totp};
     auto created = console::add_staff(db, keys, audit, staff, "cli", crypto::KdfLimits::moderate(), clock);
     if (!created) {
       if (created.error() == errc::already_exists)
         std::cerr << "このユーザー名は使われています / user name already taken: " << o.username << "\n";
       else if (created.error() == errc::invalid_input)
         std::cerr << "入力が正しくありません / invalid input: role counselor|supervisor|admin, windows of tenant "
-                  << tenant << " (a counselor needs at least one), password of 10 or more characters\n";
+                  << tenant->id << " (a counselor needs at least one), password of 10 or more characters\n";
       else
         std::cerr << "ユーザーを作成できません / cannot add the user: " << created.error().message() << "\n";
       return 1;
