@@ -50,13 +50,10 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
 
   const std::string token = "e2e-token";
   FakeLineApi fake(kSpec, token);
-  HarnessOptions o;
-  o.access_token = token;
-  o.line_api_base = fake.base_url();
   // No reply window: a counselor's answer goes out as a push, as for any reply after LINE's
   // reply token has lapsed.
-  o.line_account_toml = "send_timeout_seconds = 2\nreply_window_seconds = 0\n";
-  o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\n" + console_toml();
+  auto o = fake_line_options(fake, token, /*reply_window_s=*/0);
+  o.extra_toml += console_toml();
   o.extra_env = {std::string("MADOGUCHI_DEMO_PASSWORD=") + kPassword};
   GatewayHarness h(o);
   auto gateway = h.start();

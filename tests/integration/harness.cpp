@@ -15,6 +15,16 @@ namespace madoguchi::testing {
 
 std::filesystem::path madoguchi_binary() { return MADOGUCHI_BINARY; }
 
+HarnessOptions fake_line_options(const FakeLineApi& fake, const std::string& token, int reply_window_s) {
+  HarnessOptions o;
+  o.access_token = token;
+  o.line_api_base = fake.base_url();
+  o.line_account_toml = "send_timeout_seconds = 1\nreply_window_seconds = " + std::to_string(reply_window_s) +
+                        "\nquota_poll_seconds = 1\n";
+  o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\nmax_attempts = 50\n";
+  return o;
+}
+
 GatewayHarness::GatewayHarness(HarnessOptions options) {
   std::random_device seed;
   std::mt19937_64 rng((static_cast<std::uint64_t>(seed()) << 32) ^ seed());

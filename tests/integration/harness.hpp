@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "tests/fakes/child_process.hpp"
+#include "tests/fakes/fake_line_api.hpp"
 #include "tests/fakes/gateway_process.hpp"
 #include "tests/fakes/http_client.hpp"
 #include "tests/fakes/temp_dir.hpp"
@@ -65,6 +66,10 @@ class GatewayHarness {
 };
 
 std::filesystem::path madoguchi_binary();
+
+// A gateway that talks to `fake` with `token`: 1 s send timeout, the reply API within
+// `reply_window_s` (0: always push), quota polled every second, fast outbox retries.
+HarnessOptions fake_line_options(const FakeLineApi& fake, const std::string& token, int reply_window_s = 50);
 
 // SIGTERM (or SIGINT): exit code 0 within 20 s, and nothing on stdout after the listening line.
 ::testing::AssertionResult stopped_cleanly(GatewayProcess& gateway, int signal_number = SIGTERM);

@@ -27,16 +27,6 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   return value && *value ? std::strtoull(value, nullptr, 10) : fallback;
 }
 
-HarnessOptions options_for(const FakeLineApi& fake, const std::string& token, int reply_window_s = 50) {
-  HarnessOptions o;
-  o.access_token = token;
-  o.line_api_base = fake.base_url();
-  o.line_account_toml = "send_timeout_seconds = 1\nreply_window_seconds = " + std::to_string(reply_window_s) +
-                        "\nquota_poll_seconds = 1\n";
-  o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\nmax_attempts = 50\n";
-  return o;
-}
-
 // Sets the acknowledgement text of the harness's tenant.
 void set_first_reply(const GatewayHarness& h) {
   auto text = read_file(h.config_path());
@@ -62,7 +52,7 @@ TEST(Outbox, SignedWebhookGetsTheAcknowledgementThroughTheReplyApi) {
   const std::string token = "integration-token";
   FakeLineApi fake(kSpec, token);
   fake.set_quota(true, 1000, 900);
-  GatewayHarness h(options_for(fake, token));
+  GatewayHarness h(fake_line_options(fake, token));
   set_first_reply(h);
   auto gateway = h.start();
   LineEventFactory events(11);
@@ -102,7 +92,7 @@ TEST(Outbox, SignedWebhookGetsTheAcknowledgementThroughTheReplyApi) {
 TEST(Outbox, AdminCommandsListRetryAndCancel) {
   const std::string token = "integration-token";
   FakeLineApi fake(kSpec, "another-token");  // every send is refused with 401
-  GatewayHarness h(options_for(fake, token));
+  GatewayHarness h(fake_line_options(fake, token));
   auto gateway = h.start();
   LineEventFactory events(12);
   HttpClient client(gateway->port());
@@ -156,7 +146,7 @@ void crash_rounds(int reply_window_s) {
   FakeLineApi fake(kSpec, token);
   fake.set_hang_ms(1500);  // longer than the gateway's 1 s send timeout
   fake.random_faults(0.2, static_cast<std::uint32_t>(seed));
-  GatewayHarness h(options_for(fake, token, reply_window_s));
+  GatewayHarness h(fake_line_options(fake, token, reply_window_s));
   set_first_reply(h);
   LineEventFactory events(seed);
   std::set<std::string> users;  // everyone who wrote: each must get exactly one acknowledgement

@@ -42,11 +42,8 @@ std::string triage_toml(const std::string& hours) {
 TEST(Triage, AfterHoursOneReplyPerClosedPeriodAndTheEmergencyReplyAtOnce) {
   const std::string token = "triage-token";
   FakeLineApi fake(kSpec, token);
-  HarnessOptions o;
-  o.access_token = token;
-  o.line_api_base = fake.base_url();
-  o.line_account_toml = "send_timeout_seconds = 2\nreply_window_seconds = 50\n";
-  o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\n" + triage_toml(closed_now_hours());
+  auto o = fake_line_options(fake, token);
+  o.extra_toml += triage_toml(closed_now_hours());
   GatewayHarness h(o);
   auto gateway = h.start();
   HttpClient client(gateway->port());
