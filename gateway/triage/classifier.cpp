@@ -116,7 +116,6 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
   std::map<std::string, std::size_t> index;
   for (const auto& [name, words] : rules.lexicons) {
     index[name] = lexicons_.size();
-    lexicon_names_.push_back(name);
     lexicons_.push_back(prepare(words));
   }
   auto indexes = [&](const std::vector<std::string>& names) {
@@ -199,9 +198,9 @@ Decision Classifier::classify_piece(std::string_view text) const {
   if (anywhere(writer_agency_)) d.writer = "支援機関";
   else if (anywhere(writer_family_)) d.writer = "家族";
   else if (std::find(d.tags.begin(), d.tags.end(), "本人相談") != d.tags.end()) d.writer = "本人";
-  d.age = find_age(normalize_japanese(text));  // digits and 歳 / 代 as written, not their readings
   d.matched_form = std::move(f[kReadingForm].text);
   d.surface_form = std::move(f[kSurfaceForm].text);
+  d.age = find_age(d.surface_form);  // digits and 歳 / 代 as written, not their readings
   return d;
 }
 

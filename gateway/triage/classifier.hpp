@@ -65,14 +65,13 @@ class Classifier {
   std::array<TextForm, 2> forms(std::string_view text) const;
 
   std::shared_ptr<const Readings> readings_;
-  std::vector<std::string> lexicon_names_;
   std::vector<std::vector<Word>> lexicons_;
   std::vector<Rule> rules_;
   std::vector<bool> serious_;  // per lexicon: used by a 緊急 or 高 rule (discounts apply)
   std::vector<Word> idioms_, negations_, discounts_, third_parties_, writer_agency_, writer_family_;
 };
 
-// The age of the person concerned in a normalized text: "45歳", "40代" (→ 45), "中学生", …;
+// The age of the person concerned in a normalized text (as spelled, not read): "45歳", "40代" (→ 45), "中学生", …;
 // an age given as the writer's own ("70代の母です") is skipped.
 std::optional<int> find_age(std::string_view normalized);
 

@@ -127,7 +127,7 @@ void fold_and_feed(char32_t c, collapser& out, KanaFolding folding) {
       break;
   }
   // Step 2 by hand over code points: ICU's Katakana-Hiragana transliterator would also turn ー
-  // into a vowel, and ー must stay for without_long_marks() and rules like おーばーどーず.
+  // into a vowel, and ー must stay a mark (without_long_marks() decides about it).
   if (folding == KanaFolding::keep_katakana && ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE)) {
     // kept: MeCab tells katakana words apart from the hiragana around them
   } else if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) {

@@ -17,9 +17,8 @@ enum class KanaFolding {
 };
 std::string normalize_japanese(std::string_view utf8, KanaFolding folding = KanaFolding::to_hiragana);
 
-// normalize_japanese() and then every ー removed: the second form rules also match against, so
-// that しにたーい and しにたい meet while オーバードーズ is still matchable as おーばーどーず.
-// Expects already normalized text and only removes U+30FC (no other step is re-run).
+// Every ー removed from normalized text (no other step is re-run): the classifier does this
+// before reading the text, so that しにたーい and しにたい, ロープ and ろーぷ meet.
 std::string without_long_marks(std::string_view normalized);
 
 }  // namespace madoguchi::triage
