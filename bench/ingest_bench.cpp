@@ -74,7 +74,7 @@ Gateway start_gateway(const std::string& binary, const fs::path& dir) {
                                     << "[[tenants]]\nid = \"bench\"\nname = \"ベンチ市\"\n"
                                     << "key_passphrase = { env = \"MADOGUCHI_KEY_PASSPHRASE\" }\n"
                                     << "create_keys_if_missing = true\n"
-                                    << "[[line_accounts]]\nname = \"bench\"\ntenant = \"bench\"\n"
+                                    << "[[channels]]\ntype = \"line\"\nname = \"bench\"\ntenant = \"bench\"\n"
                                     << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }]\n"
                                     << "access_token = { env = \"MADOGUCHI_LINE_ACCESS_TOKEN\" }\n";
   int fds[2];

@@ -15,6 +15,7 @@
 #include "gateway/ingest/event_records.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
+#include "adapters/line/line_channel.hpp"
 #include "adapters/line/line_outbound.hpp"
 #include "queue/accounts.hpp"
 #include "queue/ingest_store.hpp"
@@ -118,7 +119,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
   wo.lanes = kLanes;
   wo.poll_ms = 5;
   outbox::OutboxWorker worker(options, wo, keys, senders, feed, metrics, log, clock);
-  senders.add(account, "line", "demo",
+  senders.add(account, adapters::line::line_channel_info(), "demo",
               std::make_shared<adapters::line::LineOutbound>(
                   Secret(kToken), std::make_unique<adapters::HttpClient>(
                                       worker.executor(), adapters::HttpClientOptions{base, std::chrono::seconds(10)})),

@@ -1,9 +1,9 @@
 // TOML → Config. Every problem is collected (never only the first), each with its dotted
 // key; secret values never appear in a message.
 #include "config/config.hpp"
+#include "config/channel_schema.hpp"
 #include "config/reader.hpp"
 
-#include <boost/url/parse.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -22,11 +22,6 @@ using detail::read_triage;
 
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-bool valid_name(const std::string& s) {
-  static const std::regex re("[a-z0-9_-]{1,32}");
-  return std::regex_match(s, re);
 }
 
 bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
@@ -117,7 +112,7 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
     TenantConfig tenant;
     if (auto v = r.string(t.get("id"), key + ".id", true)) {
       tenant.id = *v;
-      if (!valid_name(tenant.id)) r.error(key + ".id", "must match [a-z0-9_-]{1,32}");
+      if (!detail::valid_name(tenant.id)) r.error(key + ".id", "must match [a-z0-9_-]{1,32}");
       else if (!ids.insert(tenant.id).second) r.error(key + ".id", "duplicate tenant id " + tenant.id);
     }
     if (auto v = r.string(t.get("name"), key + ".name", true)) tenant.name = *v;
@@ -149,22 +144,33 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
   if (c.tenants.empty()) r.error("tenants", "at least one [[tenants]] is required");
 }
 
-void check_url(Reader& r, const std::string& key, const std::string& url) {
-  auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty())
-    r.error(key, "must be an http(s) URL");
-}
-
-void read_line_accounts(Reader& r, const toml::table& root, Config& c) {
-  std::set<std::string> names;
-  each_table(r, root, "line_accounts", [&](const toml::table& t, const std::string& key) {
-    r.only_keys(t, key, {"name", "tenant", "channel_secrets", "access_token", "api_base", "data_api_base",
-                         "send_per_second", "send_timeout_seconds", "reply_window_seconds", "quota_poll_seconds"});
-    LineAccountConfig a;
+// [[channels]]: the shared keys here, the rest by the type's schema.
+void read_channels(Reader& r, const toml::table& root, const ChannelSchemas& schemas, Config& c) {
+  if (root.contains("line_accounts"))
+    r.error("line_accounts", "renamed: write each [[line_accounts]] table as [[channels]] with type = \"line\" "
+                             "(its other keys are unchanged)");
+  std::set<std::pair<std::string, std::string>> names;
+  each_table(r, root, "channels", [&](const toml::table& t, const std::string& key) {
+    ChannelConfig a;
+    a.key = key;
+    const ChannelSchema* schema = nullptr;
+    if (auto v = r.string(t.get("type"), key + ".type", true)) {
+      a.type = *v;
+      std::string known;
+      for (const auto* s : schemas) {
+        if (s->type() == a.type) schema = s;
+        known += (known.empty() ? "" : ", ") + std::string(s->type());
+      }
+      if (!schema) r.error(key + ".type", "unknown channel type " + a.type + " (known: " + known + ")");
+    }
+    std::vector<std::string_view> allowed{"type", "name", "tenant", "send_per_second"};
+    if (schema)
+      for (auto k : schema->keys()) allowed.push_back(k);
+    if (schema) r.only_keys(t, key, allowed);
     if (auto v = r.string(t.get("name"), key + ".name", true)) {
       a.name = *v;
-      if (!valid_name(a.name)) r.error(key + ".name", "must match [a-z0-9_-]{1,32}");
-      else if (!names.insert(a.name).second) r.error(key + ".name", "duplicate LINE account " + a.name);
+      if (!detail::valid_name(a.name)) r.error(key + ".name", "must match [a-z0-9_-]{1,32}");
+      else if (!names.insert({a.type, a.name}).second) r.error(key + ".name", "duplicate " + a.type + " account " + a.name);
     }
     if (auto v = r.string(t.get("tenant"), key + ".tenant", true)) {
       a.tenant = *v;
@@ -172,30 +178,10 @@ void read_line_accounts(Reader& r, const toml::table& root, Config& c) {
       for (const auto& tenant : c.tenants) known = known || tenant.id == a.tenant;
       if (!known) r.error(key + ".tenant", "no tenant with id " + a.tenant);
     }
-    const auto* secrets = t.get("channel_secrets");
-    if (!secrets || !secrets->is_array()) {
-      r.error(key + ".channel_secrets", "required: an array of 1 or 2 secrets");
-    } else {
-      const auto& array = *secrets->as_array();
-      if (array.empty() || array.size() > 2) r.error(key + ".channel_secrets", "must hold 1 or 2 secrets (current first)");
-      for (std::size_t i = 0; i < array.size() && i < 2; ++i)
-        if (auto s = r.secret(array.get(i), key + ".channel_secrets[" + std::to_string(i) + "]", i == 1))
-          a.channel_secrets.push_back(std::move(*s));
-    }
-    if (auto v = r.secret(t.get("access_token"), key + ".access_token", false)) a.access_token = std::move(*v);
-    if (auto v = r.string(t.get("api_base"), key + ".api_base", false)) a.api_base = *v;
-    if (auto v = r.string(t.get("data_api_base"), key + ".data_api_base", false)) a.data_api_base = *v;
-    check_url(r, key + ".api_base", a.api_base);
-    check_url(r, key + ".data_api_base", a.data_api_base);
-    auto small = [&](const char* name, int value, int lo, int hi) {
-      return static_cast<int>(r.integer(t.get(name), key + "." + name, value, lo, hi));
-    };
-    a.send_per_second = small("send_per_second", a.send_per_second, 1, 100000);
-    a.send_timeout_s = small("send_timeout_seconds", a.send_timeout_s, 1, 120);
-    // LINE's reply tokens last about a minute.
-    a.reply_window_s = small("reply_window_seconds", a.reply_window_s, 0, 60);
-    a.quota_poll_s = small("quota_poll_seconds", a.quota_poll_s, 0, 86400);
-    c.line_accounts.push_back(std::move(a));
+    a.send_per_second = static_cast<int>(r.integer(t.get("send_per_second"), key + ".send_per_second",
+                                                   a.send_per_second, 1, 100000));
+    if (schema) a.settings = schema->read(r, t, key);
+    c.channels.push_back(std::move(a));
   });
 }
 
@@ -217,6 +203,13 @@ void read_outbox(Reader& r, const toml::table& root, OutboxConfig& o) {
 
 }  // namespace
 
+namespace detail {
+bool valid_name(const std::string& s) {
+  static const std::regex re("[a-z0-9_-]{1,32}");
+  return std::regex_match(s, re);
+}
+}  // namespace detail
+
 EnvLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());
@@ -225,7 +218,7 @@ EnvLookup process_environment() {
 }
 
 std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view text, const fs::path& source,
-                                                            const EnvLookup& env) {
+                                                            const EnvLookup& env, const ChannelSchemas& schemas) {
   std::vector<ConfigError> errors;
   toml::table root;
   try {
@@ -238,7 +231,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   Reader r(env, errors);
   Config c;
   c.source = source;
-  r.only_keys(root, "", {"server", "store", "logging", "tenants", "line_accounts", "outbox", "console", "triage"});
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "channels", "line_accounts", "outbox", "console", "triage"});
   read_server(r, root, c.server);
   read_store(r, root, c.store);
   if (const auto* l = r.table(root, "logging", "logging")) {
@@ -250,7 +243,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
     }
   }
   read_tenants(r, root, c);
-  read_line_accounts(r, root, c);
+  read_channels(r, root, schemas, c);
   read_outbox(r, root, c.outbox);
   read_console(r, root, c);
   read_triage(r, root, c);
@@ -258,12 +251,13 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   return c;
 }
 
-std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& file, const EnvLookup& env) {
+std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& file, const EnvLookup& env,
+                                                           const ChannelSchemas& schemas) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::vector<ConfigError>{{"", "cannot read the configuration file"}};
   std::stringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), file, env);
+  return parse_config(text.str(), file, env, schemas);
 }
 
 std::string format_errors(const fs::path& file, const std::vector<ConfigError>& errors) {

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "config/channels.hpp"
 #include "config/triage_config.hpp"
 #include "gateway/core/secret.hpp"
 
@@ -68,19 +69,6 @@ struct TenantConfig {
       "命の危険があるときや今すぐ助けが必要なときは、119番（救急）または110番（警察）に電話してください。";
 };
 
-struct LineAccountConfig {
-  std::string name;    // URL segment: /webhooks/line/<name>; [a-z0-9_-]{1,32}
-  std::string tenant;  // TenantConfig::id
-  std::vector<Secret> channel_secrets;  // 1 or 2 (rotation: current first)
-  Secret access_token;
-  std::string api_base = "https://api.line.me";
-  std::string data_api_base = "https://api-data.line.me";
-  int send_per_second = 100;        // outbox rate limit for this account
-  int send_timeout_s = 10;          // one request: connect, write and answer
-  int reply_window_s = 50;          // use an event's reply token this long after it arrived (0 = always push)
-  int quota_poll_s = 300;           // GET quota for /metrics this often (0 = never)
-};
-
 struct OutboxConfig {
   int lanes = 8;                    // deliveries in flight at once
   int max_attempts = 8;             // then the job is dead-lettered (alert)
@@ -119,26 +107,27 @@ struct Config {
   StoreConfig store;
   LoggingConfig logging;
   std::vector<TenantConfig> tenants;
-  std::vector<LineAccountConfig> line_accounts;
+  std::vector<ChannelConfig> channels;  // [[channels]], in file order
   OutboxConfig outbox;
   ConsoleConfig console;
   TriageConfig triage;
 };
 
 struct ConfigError {
-  std::string key;     // dotted path, e.g. "line_accounts[0].channel_secrets"
+  std::string key;     // dotted path, e.g. "channels[0].channel_secrets"
   std::string reason;  // English, for administrators' logs and terminals
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup process_environment();
 
-// Either a valid Config or every error found (never an empty list).
+// Either a valid Config or every error found (never an empty list). `schemas`: the
+// channel types a [[channels]] table may name (the composition root's channel list).
 std::variant<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
-                                                           const EnvLookup& env);
+                                                           const EnvLookup& env, const ChannelSchemas& schemas);
 std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view toml_text,
                                                             const std::filesystem::path& source,
-                                                            const EnvLookup& env);
+                                                            const EnvLookup& env, const ChannelSchemas& schemas);
 
 // "FILE: key: reason" lines, one per error.
 std::string format_errors(const std::filesystem::path& file, const std::vector<ConfigError>& errors);

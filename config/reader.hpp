@@ -1,6 +1,7 @@
 #pragma once
 // The TOML reader shared by the configuration's sections: typed getters that collect every
 // error with its dotted key, and resolve { env = … } / { file = … } indirections.
+#include <boost/url/parse.hpp>
 #include <toml++/toml.h>
 
 #include <fstream>
@@ -25,6 +26,21 @@ class Reader {
       for (auto a : allowed) ok = ok || a == k.str();
       if (!ok) error(join(path, std::string(k.str())), "unknown key");
     }
+  }
+
+  void only_keys(const toml::table& t, const std::string& path, const std::vector<std::string_view>& allowed) {
+    for (const auto& [k, v] : t) {
+      bool ok = false;
+      for (auto a : allowed) ok = ok || a == k.str();
+      if (!ok) error(join(path, std::string(k.str())), "unknown key");
+    }
+  }
+
+  // Reports `url` unless it is an absolute http(s) URL with a host.
+  void http_url(const std::string& key, const std::string& url) {
+    auto u = boost::urls::parse_absolute_uri(url);
+    if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty())
+      error(key, "must be an http(s) URL");
   }
 
   static std::string join(const std::string& path, const std::string& key) {
@@ -180,6 +196,9 @@ void each_table(Reader& r, const toml::table& root, std::string_view name, F&& f
     else r.error(key, "must be a table");
   }
 }
+
+// [a-z0-9_-]{1,32}: tenant ids and channel account names (they appear in URLs and paths).
+bool valid_name(const std::string& s);
 
 void read_console(Reader& r, const toml::table& root, Config& c);
 void read_triage(Reader& r, const toml::table& root, Config& c);

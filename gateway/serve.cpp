@@ -4,16 +4,14 @@
 #include <boost/json/serialize.hpp>
 #include <iostream>
 
-#include "adapters/line/line_inbound.hpp"
-#include "adapters/line/line_outbound.hpp"
 #include "crypto/keys.hpp"
+#include "gateway/channels.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/console/api.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
-#include "gateway/outbox/line_quota.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
 #include "gateway/triage/assessor.hpp"
@@ -63,16 +61,6 @@ std::map<std::string, std::unique_ptr<ingest::TenantIngest>> load_tenants(const 
   return tenants;
 }
 
-void register_line_accounts(const config::Config& c, const queue::AccountIds& ids, AdapterRegistry& registry) {
-  for (const auto& a : c.line_accounts) {
-    std::vector<Secret> secrets;
-    for (const auto& s : a.channel_secrets) secrets.push_back(s.clone());
-    adapters::JsonLimits limits{c.server.limits.json_max_depth};
-    registry.add({"line", a.name, a.tenant, ids.at({"line", a.name}),
-                  std::make_unique<adapters::line::LineInbound>(a.name, std::move(secrets), limits)});
-  }
-}
-
 outbox::WorkerOptions worker_options(const config::Config& c) {
   outbox::WorkerOptions o;
   o.lanes = c.outbox.lanes;
@@ -82,24 +70,91 @@ outbox::WorkerOptions worker_options(const config::Config& c) {
   return o;
 }
 
-// LINE senders (and quota monitors) on the worker's thread.
-std::vector<std::unique_ptr<outbox::LineQuotaMonitor>> add_line_senders(const config::Config& c,
-                                                                       const queue::AccountIds& ids,
-                                                                       outbox::OutboxWorker& worker,
-                                                                       outbox::Senders& senders, Log& log) {
-  std::vector<std::unique_ptr<outbox::LineQuotaMonitor>> monitors;
-  for (const auto& a : c.line_accounts) {
-    adapters::HttpClientOptions http{a.api_base, std::chrono::seconds(a.send_timeout_s)};
-    auto line = std::make_shared<adapters::line::LineOutbound>(
-        a.access_token.clone(), std::make_unique<adapters::HttpClient>(worker.executor(), http),
-        std::int64_t{a.reply_window_s} * 1000);
-    senders.add(ids.at({"line", a.name}), "line", a.name, line, a.send_per_second);
-    if (a.quota_poll_s > 0) {
-      monitors.push_back(std::make_unique<outbox::LineQuotaMonitor>(a.name, *line, log, std::chrono::seconds(a.quota_poll_s)));
-      worker.spawn([m = monitors.back().get(), line] { return m->run(); });
-    }
+// One entry per configured channel account: its factory and its row in the store.
+struct ChannelAccount {
+  const config::ChannelConfig* config;
+  adapters::ChannelFactory* factory;
+  std::int64_t row_id;
+};
+
+std::vector<ChannelAccount> channel_accounts(const config::Config& c, const adapters::ChannelList& channels,
+                                             const queue::AccountIds& ids) {
+  std::vector<ChannelAccount> out;
+  for (const auto& a : c.channels) out.push_back({&a, find_channel(channels, a.type), ids.at({a.type, a.name})});
+  return out;
+}
+
+// Webhooks in: verify, parse, seal, group commit.
+struct Ingest {
+  AdapterRegistry registry;
+  std::map<std::string, std::unique_ptr<ingest::TenantIngest>> tenants;
+  std::unique_ptr<queue::GroupCommitter> committer;
+};
+
+Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& accounts, Metrics& metrics,
+                    const Clock& clock, Log& log) {
+  Ingest in;
+  in.tenants = load_tenants(c, clock, log);
+  const adapters::InboundContext context{c.server.limits.json_max_depth};
+  for (const auto& a : accounts)
+    in.registry.add({a.config->type, a.config->name, a.config->tenant, a.row_id, a.factory->inbound(*a.config, context)});
+  queue::CommitterOptions options{database_options(c), c.store.max_batch};
+  in.committer = std::make_unique<queue::GroupCommitter>(std::move(options), metrics, clock);
+  return in;
+}
+
+// Replies out: counselor-side keys, one sender per channel account, the worker thread,
+// and the entry point the console and triage queue replies through.
+struct Delivery {
+  std::unique_ptr<outbox::TenantKeys> keys;
+  std::unique_ptr<outbox::Senders> senders;
+  std::unique_ptr<outbox::DeliveryFeed> feed;
+  std::unique_ptr<outbox::OutboxWorker> worker;
+  std::unique_ptr<outbox::Outbox> outbox;
+};
+
+Delivery build_outbox(const config::Config& c, const adapters::ChannelList& channels,
+                      const std::vector<ChannelAccount>& accounts, Metrics& metrics, Log& log, const Clock& clock) {
+  Delivery d;
+  d.keys = std::make_unique<outbox::TenantKeys>(clock);
+  load_counselor_keys(c, *d.keys);
+  d.senders = std::make_unique<outbox::Senders>();
+  d.feed = std::make_unique<outbox::DeliveryFeed>();
+  d.worker = std::make_unique<outbox::OutboxWorker>(database_options(c), worker_options(c), *d.keys, *d.senders,
+                                                    *d.feed, metrics, log, clock);
+  const adapters::OutboundContext context{d.worker->executor(), log};
+  for (const auto& a : accounts) {
+    auto parts = a.factory->outbound(*a.config, context);
+    d.senders->add(a.row_id, a.factory->info(), a.config->name, parts.adapter, a.config->send_per_second);
+    for (auto& task : parts.tasks) d.worker->spawn(std::move(task));
   }
-  return monitors;
+  for (const auto& channel : channels) channel->add_metrics(metrics);
+  auto* worker = d.worker.get();
+  d.outbox = std::make_unique<outbox::Outbox>(database_options(c), *d.keys, *d.senders,
+                                              outbox::OutboxLimits{c.outbox.max_text_chars, c.outbox.max_attempts},
+                                              [worker] { worker->wake(); }, clock);
+  return d;
+}
+
+// Triage: classify, route, and the automatic replies (first, after hours, emergency).
+struct Triage {
+  std::unique_ptr<triage::Assessor> assessor;
+  std::unique_ptr<triage::TriageWorker> worker;
+};
+
+Triage build_triage(const config::Config& c, Delivery& d, Log& log, const Clock& clock) {
+  Triage t;
+  t.assessor = std::make_unique<triage::Assessor>(c);
+  std::map<std::string, std::string> first_replies;
+  for (const auto& tenant : c.tenants) first_replies[tenant.id] = tenant.first_reply;
+  triage::TriageWorkerOptions options;
+  options.poll_ms = c.triage.poll_ms;
+  options.lease_ms = std::int64_t{c.triage.lease_s} * 1000;
+  options.reply_max_attempts = c.outbox.max_attempts;
+  auto* worker = d.worker.get();
+  t.worker = std::make_unique<triage::TriageWorker>(database_options(c), options, *t.assessor, first_replies, *d.keys,
+                                                    *d.senders, *d.feed, [worker] { worker->wake(); }, log, clock);
+  return t;
 }
 
 console::AuthPolicy auth_policy(const config::Config& c) {
@@ -134,6 +189,59 @@ void seed_demo_users(const config::Config& c, console::ConsoleDb& db, outbox::Te
   }
 }
 
+// The console: its own store connection (shared by login, cases and the audit log).
+struct Console {
+  std::unique_ptr<console::ConsoleDb> db;
+  std::unique_ptr<console::AuditLog> audit;
+  std::unique_ptr<console::Auth> auth;
+  std::unique_ptr<console::Cases> cases;
+  std::unique_ptr<console::LiveHub> live;
+};
+
+Console build_console(const config::Config& c, Delivery& d, const Clock& clock, Log& log) {
+  Console k;
+  k.db = std::make_unique<console::ConsoleDb>(database_options(c));
+  k.audit = std::make_unique<console::AuditLog>(k.db->db, console::load_audit_key(c.console.audit_key_file, true), clock);
+  seed_demo_users(c, *k.db, *d.keys, *k.audit, clock, log);
+  k.auth = std::make_unique<console::Auth>(*k.db, *d.keys, *k.audit, auth_policy(c), clock);
+  k.cases = std::make_unique<console::Cases>(*k.db, *d.keys, *d.outbox, *k.audit,
+                                             console::CaseLimits{c.console.max_note_chars, c.outbox.max_text_chars}, clock);
+  k.live = std::make_unique<console::LiveHub>(database_options(c, true), *k.cases, *d.feed);
+  return k;
+}
+
+// Scrape-time gauges of the queue, read through their own connection (the writer's is its own).
+struct QueueGauges {
+  std::unique_ptr<queue::Database> db;
+  std::unique_ptr<queue::JobQueue> jobs;
+  std::mutex mutex;
+};
+
+void add_queue_gauges(const config::Config& c, QueueGauges& g, queue::GroupCommitter& committer, Metrics& metrics,
+                      const Clock& clock) {
+  g.db = std::make_unique<queue::Database>(database_options(c, true));
+  g.jobs = std::make_unique<queue::JobQueue>(*g.db, clock);
+  metrics.add_gauge("madoguchi_jobs", "Jobs ready or leased, by kind", [&g] {
+    std::lock_guard lock(g.mutex);
+    std::vector<std::pair<std::string, double>> out;
+    if (auto depth = g.jobs->depth())
+      for (auto& [kind, n] : *depth) out.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
+    return out;
+  });
+  metrics.add_gauge("madoguchi_commit_pending", "Webhooks waiting for a commit", [&committer] {
+    return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(committer.pending())}};
+  });
+}
+
+void add_health_routes(http::Router& router, Metrics& metrics) {
+  router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
+    respond({200, "application/json", R"({"status":"ok"})", {}});
+  });
+  router.add("GET", "/metrics", [&metrics](http::Request&&, const http::RouteParams&, http::Respond respond) {
+    respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus(), {}});
+  });
+}
+
 std::string listen_url(const http::Server& server, const std::string& host) {
   auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
   return std::string(server.tls() ? "https" : "http") + "://" + shown + ":" + std::to_string(server.port());
@@ -142,7 +250,8 @@ std::string listen_url(const http::Server& server, const std::string& host) {
 }  // namespace
 
 int serve(const std::filesystem::path& config_file) {
-  auto config = load_or_report(config_file);
+  const auto channels = make_channels();
+  auto config = load_or_report(config_file, channels);
   if (!config) return 2;
   LogLevel level = LogLevel::info;
   parse_log_level(config->logging.level, level);
@@ -151,102 +260,39 @@ int serve(const std::filesystem::path& config_file) {
     SystemClock clock;
     ensure_data_dir(*config);
     InstanceLock lock(*config);
-    const auto account_ids = prepare_store(*config);
-    auto tenants = load_tenants(*config, clock, log);
-    AdapterRegistry registry;
-    register_line_accounts(*config, account_ids, registry);
-
+    const auto accounts = channel_accounts(*config, channels, prepare_store(*config));
     Metrics metrics;
-    queue::CommitterOptions committer_options{database_options(*config), config->store.max_batch};
-    queue::GroupCommitter committer(std::move(committer_options), metrics, clock);
 
-    // Scrape-time gauges read through their own connection (the writer's is its own).
-    queue::Database gauge_db(database_options(*config, true));
-    std::mutex gauge_mutex;
-    queue::JobQueue gauge_jobs(gauge_db, clock);
-    metrics.add_gauge("madoguchi_jobs", "Jobs ready or leased, by kind", [&] {
-      std::lock_guard lock(gauge_mutex);
-      std::vector<std::pair<std::string, double>> out;
-      if (auto depth = gauge_jobs.depth())
-        for (auto& [kind, n] : *depth) out.emplace_back("kind=\"" + kind + "\"", static_cast<double>(n));
-      return out;
-    });
-    metrics.add_gauge("madoguchi_commit_pending", "Webhooks waiting for a commit", [&] {
-      return std::vector<std::pair<std::string, double>>{{"", static_cast<double>(committer.pending())}};
-    });
-
-    // The outbox: counselor-side keys, one sender per channel account, the worker thread.
-    outbox::TenantKeys outbox_keys(clock);
-    load_counselor_keys(*config, outbox_keys);
-    outbox::Senders senders;
-    outbox::DeliveryFeed feed;
-    outbox::OutboxWorker worker(database_options(*config), worker_options(*config), outbox_keys, senders, feed, metrics,
-                                log, clock);
-    auto quota_monitors = add_line_senders(*config, account_ids, worker, senders, log);
-    metrics.add_gauge("madoguchi_line_quota_used", "LINE messages sent this month (quota consumption)", [&] {
-      std::vector<std::pair<std::string, double>> out;
-      for (const auto& m : quota_monitors)
-        if (m->known()) out.emplace_back("account=\"" + m->account() + "\"", static_cast<double>(m->used()));
-      return out;
-    });
-    metrics.add_gauge("madoguchi_line_quota_limit", "LINE monthly message limit (-1 = none)", [&] {
-      std::vector<std::pair<std::string, double>> out;
-      for (const auto& m : quota_monitors)
-        if (m->known()) out.emplace_back("account=\"" + m->account() + "\"", static_cast<double>(m->limit()));
-      return out;
-    });
-    // The entry point the console uses to queue replies (issue C).
-    outbox::Outbox outbox(database_options(*config), outbox_keys, senders,
-                          {config->outbox.max_text_chars, config->outbox.max_attempts}, [&worker] { worker.wake(); },
-                          clock);
-    worker.start();
-
-    // Triage: classify, route, and the automatic replies (first, after hours, emergency).
-    const triage::Assessor assessor(*config);
-    std::map<std::string, std::string> first_replies;
-    for (const auto& t : config->tenants) first_replies[t.id] = t.first_reply;
-    triage::TriageWorkerOptions triage_options;
-    triage_options.poll_ms = config->triage.poll_ms;
-    triage_options.lease_ms = std::int64_t{config->triage.lease_s} * 1000;
-    triage_options.reply_max_attempts = config->outbox.max_attempts;
-    triage::TriageWorker triage_worker(database_options(*config), triage_options, assessor, first_replies, outbox_keys,
-                                       senders, feed, [&worker] { worker.wake(); }, log, clock);
-    triage_worker.start();
-
-    // The console: its own store connection (shared by login, cases and the audit log).
-    console::ConsoleDb console_db(database_options(*config));
-    console::AuditLog audit(console_db.db, console::load_audit_key(config->console.audit_key_file, true), clock);
-    seed_demo_users(*config, console_db, outbox_keys, audit, clock, log);
-    console::Auth auth(console_db, outbox_keys, audit, auth_policy(*config), clock);
-    console::Cases cases(console_db, outbox_keys, outbox, audit,
-                         {config->console.max_note_chars, config->outbox.max_text_chars}, clock);
-    console::LiveHub live(database_options(*config, true), cases, feed);
-    live.start();
+    auto ingest = build_ingest(*config, accounts, metrics, clock, log);
+    QueueGauges gauges;
+    add_queue_gauges(*config, gauges, *ingest.committer, metrics, clock);
+    auto delivery = build_outbox(*config, channels, accounts, metrics, log, clock);
+    delivery.worker->start();
+    auto triage = build_triage(*config, delivery, log, clock);
+    triage.worker->start();
+    auto console = build_console(*config, delivery, clock, log);
+    console.live->start();
 
     http::Router router;
-    router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
-      respond({200, "application/json", R"({"status":"ok"})", {}});
-    });
-    router.add("GET", "/metrics", [&metrics](http::Request&&, const http::RouteParams&, http::Respond respond) {
-      respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus(), {}});
-    });
-    ingest::WebhookHandler webhooks(registry, tenants, committer, metrics, log, clock);
+    add_health_routes(router, metrics);
+    ingest::WebhookHandler webhooks(ingest.registry, ingest.tenants, *ingest.committer, metrics, log, clock);
     webhooks.add_routes(router);
-    console::ConsoleApi console_api(auth, cases, live, {config->server.tls.has_value()});
+    console::ApiOptions api_options;
+    api_options.secure_cookie = config->server.tls.has_value();
+    console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
     console_api.add_routes(router);
 
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
-    log.info("listening", {{"url", url}, {"tenants", config->tenants.size()},
-                           {"line_accounts", config->line_accounts.size()}});
+    log.info("listening", {{"url", url}, {"tenants", config->tenants.size()}, {"channel_accounts", accounts.size()}});
     if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
     server.run();
-    live.stop();
-    triage_worker.stop();
-    worker.stop();
-    committer.stop();
+    console.live->stop();
+    triage.worker->stop();
+    delivery.worker->stop();
+    ingest.committer->stop();
     log.info("stopped");
     return 0;
   } catch (const std::exception& e) {

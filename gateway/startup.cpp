@@ -1,6 +1,7 @@
 #include "gateway/startup.hpp"
 
 #include "crypto/keys.hpp"
+#include "gateway/channels.hpp"
 #include "queue/schema.hpp"
 
 #include <fcntl.h>
@@ -13,7 +14,11 @@
 namespace madoguchi::app {
 
 std::optional<config::Config> load_or_report(const std::filesystem::path& file) {
-  auto loaded = config::load_config(file, config::process_environment());
+  return load_or_report(file, make_channels());
+}
+
+std::optional<config::Config> load_or_report(const std::filesystem::path& file, const adapters::ChannelList& channels) {
+  auto loaded = config::load_config(file, config::process_environment(), schemas_of(channels));
   if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&loaded)) {
     std::cerr << "設定ファイルに誤りがあります / invalid configuration:\n"
               << config::format_errors(file, *errors);
@@ -70,7 +75,7 @@ queue::AccountIds prepare_store(const config::Config& c) {
   std::vector<queue::TenantSpec> tenants;
   for (const auto& t : c.tenants) tenants.push_back({t.id, t.name, t.windows});
   std::vector<queue::AccountSpec> accounts;
-  for (const auto& a : c.line_accounts) accounts.push_back({a.tenant, "line", a.name});
+  for (const auto& a : c.channels) accounts.push_back({a.tenant, a.type, a.name});
   auto ids = queue::sync_accounts(db, tenants, accounts);
   if (!ids) throw std::runtime_error("cannot record channel accounts: " + ids.error().message());
   return *ids;

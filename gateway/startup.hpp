@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "adapters/common/channel.hpp"
 #include "config/config.hpp"
 #include "gateway/outbox/tenant_keys.hpp"
 #include "queue/accounts.hpp"
@@ -14,6 +15,8 @@ namespace madoguchi::app {
 // Loads and validates the configuration; on errors prints every one of them to stderr
 // ("FILE: key: reason") and returns nullopt.
 std::optional<config::Config> load_or_report(const std::filesystem::path& file);
+// The same, for the channel types of `channels` (serve keeps its own list alive).
+std::optional<config::Config> load_or_report(const std::filesystem::path& file, const adapters::ChannelList& channels);
 
 // The tenant `id` names (the first tenant when absent); prints "no such tenant" to stderr
 // and returns nullptr when there is none.

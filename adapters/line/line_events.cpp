@@ -95,6 +95,9 @@ result<NormalizedMessage> normalize_event(const json::object& event, const std::
   if (!type) return errc::json_unexpected_shape;
   m.event_type = is_known_event_type(*type) ? *type : "unsupported:" + *type;
   m.payload_json = json::serialize(event);
+  // The reply handle is the event's reply token (single use, valid about a minute).
+  if (const auto* token = event.if_contains("replyToken"); token && token->is_string())
+    m.reply_handle = std::string(token->as_string());
   // webhookEventId is the de-duplication key; without one, the event's own bytes are:
   // a redelivery serializes the same.
   m.external_id = shape.string(event, "webhookEventId").value_or("");

@@ -89,8 +89,11 @@ DeliveryResult classify_answer(bool is_reply, const HttpExchange& x) {
     r.maybe_sent = true;
     return r;
   }
-  if (s == 400 && is_reply && contains(error_message(x.body), "reply token"))
-    return result(K::permanent, "reply_token_invalid", "返信用トークンが使えません。");
+  if (s == 400 && is_reply && contains(error_message(x.body), "reply token")) {
+    auto spent = result(K::permanent, "reply_token_invalid", "返信用トークンが使えません。");
+    spent.reply_handle_spent = true;
+    return spent;
+  }
   if (s == 400) return result(K::permanent, "http_400", "LINEが送信内容を受け付けませんでした（内容または宛先に誤りがあります）。");
   if (s == 401) return result(K::permanent, "http_401", "LINEのチャネルアクセストークンが無効です。管理者に連絡してください。");
   if (s == 403) return result(K::permanent, "http_403", "このLINE公式アカウントには送信の権限がありません。管理者に連絡してください。");
@@ -105,14 +108,14 @@ OutboundCapabilities LineOutbound::capabilities() const {
 }
 
 asio::awaitable<DeliveryResult> LineOutbound::send(const OutboundRequest& request) {
-  const bool is_reply = !request.reply_token.empty();
+  const bool is_reply = !request.reply_handle.empty();
   HttpClient::Headers headers{{"Authorization", "Bearer " + std::string(token_.view())},
                               {"Content-Type", "application/json"}};
   std::string body;
   std::string target;
   if (is_reply) {
     target = "/v2/bot/message/reply";
-    body = reply_body(request.reply_token, request.texts);
+    body = reply_body(request.reply_handle, request.texts);
   } else {
     target = "/v2/bot/message/push";
     headers.emplace_back("X-Line-Retry-Key", request.retry_key);

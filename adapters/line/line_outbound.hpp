@@ -1,6 +1,7 @@
 #pragma once
 // LINE Messaging API sending (../shared/specs/line-openapi/messaging-api.yml):
-// POST /v2/bot/message/reply {replyToken, messages} when the request carries a reply token,
+// POST /v2/bot/message/reply {replyToken, messages} when the request carries a reply handle
+// (the event's reply token),
 // POST /v2/bot/message/push {to, messages} with X-Line-Retry-Key otherwise, and the quota
 // endpoints for /metrics. The channel access token goes in `Authorization: Bearer`.
 // Runs on the outbox worker's thread (the HttpClient is not thread-safe).
@@ -49,7 +50,7 @@ std::string reply_body(const std::string& reply_token, const std::vector<std::st
 //  200 → delivered; push 409 → delivered (the retry key was accepted before);
 //  429 → retriable after Retry-After (a monthly limit is permanent); 5xx, timeouts and
 //  connection failures → retriable; 400/401/403 and other 4xx → permanent with a Japanese
-//  reason; reply 400 "Invalid reply token" → permanent with code reply_token_invalid (the
+//  reason; reply 400 "Invalid reply token" → permanent with reply_handle_spent (the
 //  outbox then decides between "already delivered" and push).
 DeliveryResult classify_answer(bool is_reply, const HttpExchange& exchange);
 

@@ -32,6 +32,9 @@ struct NormalizedMessage {
   std::string provider_message_id;  // (sensitive) provider message id (media, unsend)
   std::string target_message_id;    // (sensitive) unsend: the provider message to hide
   std::string payload_json;      // (sensitive) everything else: tokens, media refs, postback data
+  // (sensitive) what the channel's outbound side needs to answer this very message (LINE's
+  // reply token; an email's Message-ID); opaque to every other stage. "" when none.
+  std::string reply_handle;
 
   bool has_media = false;        // content to fetch later from the provider
   ContactEffect effect = ContactEffect::none;

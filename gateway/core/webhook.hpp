@@ -12,6 +12,7 @@ struct WebhookRequest {
   std::string account;  // from the URL: /webhooks/<channel>/<account>
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   std::string body;
+  std::string query;  // the raw (still percent-encoded) query, without '?'
 
   // First header with this lower-case name, or empty.
   std::string_view header(std::string_view lower_name) const {

@@ -48,6 +48,37 @@ void WebhookHandler::add_routes(http::Router& router) {
              [this](http::Request&& request, const http::RouteParams& params, http::Respond respond) {
                handle(std::move(request), params, std::move(respond));
              });
+  router.add("GET", "/webhooks/{channel}/{account}",
+             [this](http::Request&& request, const http::RouteParams& params, http::Respond respond) {
+               handle_challenge(std::move(request), params, std::move(respond));
+             });
+}
+
+void WebhookHandler::handle_challenge(http::Request&& request, const http::RouteParams& params,
+                                      http::Respond respond) {
+  const auto& channel = params.find("channel")->second;
+  const auto& account = params.find("account")->second;
+  const AccountBinding* binding = adapters_.find(channel, account);
+  if (!binding) {
+    respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
+    return;
+  }
+  WebhookRequest webhook{account, std::move(request.headers), {}, std::move(request.query)};
+  auto answer = binding->inbound->challenge(webhook);
+  if (answer) {
+    log_.info("webhook_challenge_answered", {{"channel", channel}, {"account", account}});
+    respond({200, "text/plain; charset=utf-8", std::move(*answer), {}});
+    return;
+  }
+  if (answer.error() == errc::channel_unsupported) {
+    auto response = http::error_response(405, "method_not_allowed",
+                                         "このチャネルの受付口は POST だけを受け付けます / this webhook accepts POST only");
+    response.headers.emplace_back("allow", "POST");
+    respond(std::move(response));
+    return;
+  }
+  log_.warn("webhook_challenge_refused", {{"channel", channel}, {"account", account}, {"reason", errc_name(answer.error())}});
+  respond(http::error_response(403, "challenge_refused", "確認トークンが一致しません / verification refused"));
 }
 
 void WebhookHandler::note_matched_secret(const AccountBinding& binding, int index) {
@@ -69,7 +100,7 @@ void WebhookHandler::handle(http::Request&& request, const http::RouteParams& pa
     respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
     return;
   }
-  WebhookRequest webhook{account, std::move(request.headers), std::move(request.body)};
+  WebhookRequest webhook{account, std::move(request.headers), std::move(request.body), std::move(request.query)};
 
   auto verified = binding->inbound->verify(webhook);
   if (!verified) {

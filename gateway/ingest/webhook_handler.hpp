@@ -26,13 +26,15 @@ class WebhookHandler {
                  std::map<std::string, std::unique_ptr<TenantIngest>>& tenants,
                  queue::GroupCommitter& committer, Metrics& metrics, Log& log, const Clock& clock);
 
-  // Adds POST /webhooks/{channel}/{account}.
+  // Adds POST /webhooks/{channel}/{account}, and GET on the same URL for providers that
+  // check the URL before they send (answered by the channel's InboundAdapter::challenge).
   void add_routes(http::Router& router);
 
   // Runs on the connection's strand; answers on the writer thread after the commit.
   void handle(http::Request&& request, const http::RouteParams& params, http::Respond respond);
 
  private:
+  void handle_challenge(http::Request&& request, const http::RouteParams& params, http::Respond respond);
   void note_matched_secret(const AccountBinding& binding, int index);
 
   const AdapterRegistry& adapters_;

@@ -6,12 +6,14 @@
 #include <memory>
 #include <string>
 
+#include "gateway/core/channel_info.hpp"
 #include "gateway/core/outbound.hpp"
 #include "gateway/outbox/rate_limiter.hpp"
 
 namespace madoguchi::outbox {
 
 struct Sender {
+  ChannelInfo info;  // the channel's labels and the wording of its outcomes
   std::string channel, account;
   std::shared_ptr<OutboundAdapter> adapter;
   std::unique_ptr<RateLimiter> limiter;
@@ -20,10 +22,10 @@ struct Sender {
 
 class Senders {
  public:
-  void add(std::int64_t account_id, std::string channel, std::string account,
+  void add(std::int64_t account_id, const ChannelInfo& info, std::string account,
            std::shared_ptr<OutboundAdapter> adapter, double per_second) {
     auto caps = adapter->capabilities();
-    senders_.insert_or_assign(account_id, Sender{std::move(channel), std::move(account), std::move(adapter),
+    senders_.insert_or_assign(account_id, Sender{info, info.type, std::move(account), std::move(adapter),
                                                  std::make_unique<RateLimiter>(per_second), caps});
   }
   // The adapters' connections belong to the worker's io_context: the worker drops them

@@ -69,11 +69,10 @@ result<std::string> body_text(const std::string& plaintext) {
   return std::string(text->as_string());
 }
 
-std::string body_reply_token(const std::string& plaintext) {
+std::string body_reply_handle(const std::string& plaintext) {
   auto v = parse_body(plaintext);
-  const auto* event = v.is_object() ? v.as_object().if_contains("event") : nullptr;
-  const auto* token = event && event->is_object() ? event->as_object().if_contains("replyToken") : nullptr;
-  return token && token->is_string() ? std::string(token->as_string()) : std::string();
+  const auto* handle = v.is_object() ? v.as_object().if_contains("reply_handle") : nullptr;
+  return handle && handle->is_string() ? std::string(handle->as_string()) : std::string();
 }
 
 }  // namespace madoguchi::outbox

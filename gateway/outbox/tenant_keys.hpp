@@ -45,9 +45,9 @@ class TenantKeys {
   std::map<std::string, Secret> data_keys_;  // key_id → opened key
 };
 
-// The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply token of an
-// inbound LINE body ("event"."replyToken"), empty when there is none.
+// The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply handle its
+// channel's adapter gave an inbound message ("reply_handle"), empty when there is none.
 result<std::string> body_text(const std::string& plaintext);
-std::string body_reply_token(const std::string& plaintext);
+std::string body_reply_handle(const std::string& plaintext);
 
 }  // namespace madoguchi::outbox

@@ -22,7 +22,6 @@ namespace {
 namespace asio = boost::asio;
 using queue::ReplyState;
 
-constexpr const char* kBlockedReason = "ブロックされています（相手がLINEの友だち登録を解除したため送信できません）。";
 constexpr const char* kUnconfirmedReason =
     "自動返信が届いたか確認できませんでした（届いている可能性があります）。必要なら改めて送信してください。";
 
@@ -53,12 +52,12 @@ struct OutboxWorker::Impl {
         owner(options.owner + ":" + std::to_string(::getpid()) + ":") {
     // The worker's own writes may be lost on power failure (not on a crash: WAL) without
     // harm: a lost lease or status is redone, and a repeated push meets its retry key
-    // (409). The one write that must reach the disk first, the reply-token mark, switches
+    // (409). The one write that must reach the disk first, the reply-handle mark, switches
     // back to FULL (durable_reply_mark).
     (void)db.exec("PRAGMA synchronous=NORMAL");
   }
 
-  // Marks that a reply token may be used, durably, before the request goes out.
+  // Marks that a reply handle may be used, durably, before the request goes out.
   result<void> durable_reply_mark(const std::string& id, const std::string& method) {
     if (auto r = db.exec("PRAGMA synchronous=FULL"); !r) return r;
     auto marked = queue::in_transaction(db, [&]() -> result<void> {
@@ -182,7 +181,7 @@ struct OutboxWorker::Impl {
       co_return;
     }
     if (!(*target)->reachable) {
-      finish(job, row, sender, End::failed, permanent("blocked", kBlockedReason), "");
+      finish(job, row, sender, End::failed, permanent("blocked", sender->info.unreachable_reason_ja), "");
       co_return;
     }
     // Decrypted only now, for this attempt; dropped when the coroutine ends.
@@ -212,11 +211,11 @@ struct OutboxWorker::Impl {
         if (auto inbound = store.inbound(row.in_reply_to); inbound && *inbound) {
           fresh = clock.now_ms() - (*inbound)->received_at_ms < sender->caps.reply_window_ms;
           if (auto body = keys.open(store, row.tenant_id, (*inbound)->key_id, row.in_reply_to, (*inbound)->body))
-            token = body_reply_token(*body);
+            token = body_reply_handle(*body);
         }
         if (fresh && !token.empty()) {
           via_reply = true;
-          request.reply_token = std::move(token);
+          request.reply_handle = std::move(token);
         } else if (before == ReplyState::uncertain) {
           // An earlier reply may have arrived; pushing now could say it twice.
           finish(job, row, sender, End::failed, permanent("reply_unconfirmed", kUnconfirmedReason), "reply");
@@ -224,7 +223,7 @@ struct OutboxWorker::Impl {
         }
       }
       const std::string method = via_reply ? "reply" : "push";
-      // "sending" for the counselor; for a reply, durably, that its token may be used.
+      // "sending" for the counselor; for a reply, durably, that its handle may be used.
       auto marked = via_reply ? durable_reply_mark(row.id, method)
                               : store.set_status(row.id, queue::kSending, method, "", "", true);
       if (!marked) {
@@ -236,7 +235,7 @@ struct OutboxWorker::Impl {
       co_await sender->limiter->acquire();
       auto outcome = co_await sender->adapter->send(request);
       std::string used = method;
-      if (via_reply && outcome.kind == DeliveryKind::permanent && outcome.code == "reply_token_invalid") {
+      if (via_reply && outcome.kind == DeliveryKind::permanent && outcome.reply_handle_spent) {
         if (before == ReplyState::uncertain) {
           outcome.kind = DeliveryKind::delivered;  // our earlier attempt used the token
           outcome.code = "reply_already_used";
@@ -244,7 +243,7 @@ struct OutboxWorker::Impl {
           // Expired or never valid: the same text goes by push, with its retry key.
           (void)store.set_reply_state(row.id, ReplyState::abandoned);
           row.reply_state = ReplyState::abandoned;
-          request.reply_token.clear();
+          request.reply_handle.clear();
           co_await sender->limiter->acquire();
           outcome = co_await sender->adapter->send(request);
           used = "push";

@@ -115,6 +115,20 @@ TEST_F(GatewayBadInput, UnknownAccountOrChannelIs404) {
   expect_still_serving_and_nothing_refused_stored();
 }
 
+// A GET on a webhook URL is a provider's URL check; LINE has none, so it is refused with
+// the allowed method, and an unknown account stays 404 (the same answer as for POST).
+TEST_F(GatewayBadInput, GetOnALineWebhookIs405AndUnknownAccountIs404) {
+  auto line = client_->get("/webhooks/line/demo?hub.mode=subscribe&hub.challenge=123");
+  ASSERT_TRUE(line) << line.error().message();
+  EXPECT_EQ(line->status, 405u) << line->body;
+  EXPECT_NE(line->body.find("POST"), std::string::npos) << line->body;
+  EXPECT_EQ(line->body.find("123"), std::string::npos);  // the challenge is never echoed
+  auto unknown = client_->get("/webhooks/line/nobody?hub.challenge=1");
+  ASSERT_TRUE(unknown) << unknown.error().message();
+  EXPECT_EQ(unknown->status, 404u) << unknown->body;
+  expect_still_serving_and_nothing_refused_stored();
+}
+
 TEST_F(GatewayBadInput, MalformedJsonIs400) {
   auto whole = refused_body();
   auto truncated = post_signed_raw(whole.substr(0, whole.size() - 3));

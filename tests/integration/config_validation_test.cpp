@@ -28,7 +28,7 @@ std::string invalid_config(const std::filesystem::path& data_dir) {
        << "id = \"Not Valid!\"\n"
        << "name = \"デモ市\"\n"
        << "key_passphrase = { env = \"MADOGUCHI_TEST_UNSET_PASSPHRASE\" }\n"
-       << "[[line_accounts]]\n"
+       << "[[channels]]\ntype = \"line\"\n"
        << "name = \"demo\"\n"
        << "tenant = \"nobody\"\n"
        << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }]\n"
@@ -37,8 +37,8 @@ std::string invalid_config(const std::filesystem::path& data_dir) {
 }
 
 const std::vector<std::string> kExpectedKeys{"server.threads", "store.colour", "logging.level", "tenants[0].id",
-                                             "tenants[0].key_passphrase", "line_accounts[0].tenant",
-                                             "line_accounts[0].access_token"};
+                                             "tenants[0].key_passphrase", "channels[0].tenant",
+                                             "channels[0].access_token"};
 
 void expect_every_error_listed(const std::filesystem::path& file, const std::string& err) {
   std::vector<std::string> lines;

@@ -48,7 +48,7 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
        << "key_passphrase = { env = \"MADOGUCHI_KEY_PASSPHRASE\" }\n"
        << "create_keys_if_missing = true\n"
        << "windows = [\"ひきこもり地域支援センター\"]\n"
-       << "[[line_accounts]]\n"
+       << "[[channels]]\ntype = \"line\"\n"
        << "name = \"demo\"\n"
        << "tenant = \"demo\"\n"
        << "channel_secrets = [{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET\" }, "

@@ -28,7 +28,7 @@ struct HarnessOptions {
   std::string log_level = "info";
   // Nothing listens on port 9: by default no test reaches any LINE API.
   std::string line_api_base = "http://127.0.0.1:9";
-  std::string line_account_toml;  // extra keys of [[line_accounts]]
+  std::string line_account_toml;  // extra keys of the LINE [[channels]] table
   std::string extra_toml;         // appended sections, e.g. "[outbox]\n..."
   std::string access_token;       // the LINE channel access token; random when empty
   std::vector<std::string> extra_env;  // more "NAME=value" for the gateway and its commands

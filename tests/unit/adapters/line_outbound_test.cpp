@@ -64,6 +64,7 @@ TEST(LineOutbound, InvalidReplyTokenHasItsOwnCode) {
   auto r = classify_answer(true, answer(400, R"({"message":"Invalid reply token"})"));
   EXPECT_EQ(r.kind, DeliveryKind::permanent);
   EXPECT_EQ(r.code, "reply_token_invalid");
+  EXPECT_TRUE(r.reply_handle_spent);
   EXPECT_EQ(classify_answer(false, answer(400, R"({"message":"Invalid reply token"})")).code, "http_400");
 }
 

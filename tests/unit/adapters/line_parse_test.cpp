@@ -93,6 +93,8 @@ TEST(LineParse, TextMessageBecomesANormalizedMessage) {
   EXPECT_EQ(m.text, "夜分にすみません。息子のことで相談したいです 😢");
   EXPECT_EQ(m.provider_message_id, "468789577898262530");
   EXPECT_NE(m.payload_json.find("replyToken"), std::string::npos);
+  EXPECT_FALSE(m.reply_handle.empty());  // the reply token, for the outbound side
+  EXPECT_NE(m.payload_json.find(m.reply_handle), std::string::npos);
   EXPECT_NE(m.payload_json.find("markAsReadToken"), std::string::npos);
   EXPECT_FALSE(m.has_media);
   EXPECT_FALSE(m.redelivery);

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 
+#include "adapters/line/line_config.hpp"
 #include "config/config.hpp"
 
 namespace madoguchi::config {
@@ -25,6 +26,17 @@ const std::map<std::string, std::string> kDemoEnv = {{"MADOGUCHI_LINE_CHANNEL_SE
                                                      {"MADOGUCHI_DEMO_PASSWORD", "demo-password-value"}};
 const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
 
+// The configuration as the gateway reads it: with LINE as a known channel type.
+const ChannelSchemas kSchemas{&adapters::line::line_schema()};
+std::variant<Config, std::vector<ConfigError>> parse_with_line(std::string_view text, const fs::path& source,
+                                                               const EnvLookup& e) {
+  return parse_config(text, source, e, kSchemas);
+}
+std::variant<Config, std::vector<ConfigError>> load_with_line(const fs::path& file, const EnvLookup& e) {
+  return load_config(file, e, kSchemas);
+}
+const adapters::line::LineSettings& line(const Config& c) { return c.channels.at(0).as<adapters::line::LineSettings>(); }
+
 std::vector<ConfigError> errors_of(const std::variant<Config, std::vector<ConfigError>>& r) {
   if (auto* e = std::get_if<std::vector<ConfigError>>(&r)) return *e;
   return {};
@@ -39,13 +51,13 @@ bool has_error(const std::vector<ConfigError>& errors, const std::string& key, c
 std::string minimal(const std::string& extra_server = "", const std::string& secret = R"({ env = "S" })") {
   return "[server]\nlisten = \"127.0.0.1:0\"\n" + extra_server + "[store]\ndata_dir = \"/tmp/x\"\n" +
          "[[tenants]]\nid = \"t\"\nname = \"市\"\nkey_passphrase = { env = \"P\" }\n" +
-         "[[line_accounts]]\nname = \"a\"\ntenant = \"t\"\nchannel_secrets = [" + secret +
+         "[[channels]]\ntype = \"line\"\nname = \"a\"\ntenant = \"t\"\nchannel_secrets = [" + secret +
          "]\naccess_token = { env = \"T\" }\n";
 }
 const std::map<std::string, std::string> kMinimalEnv = {{"S", "s"}, {"P", "p"}, {"T", "t"}};
 
 TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
-  auto r = load_config(kDemo, env(kDemoEnv));
+  auto r = load_with_line(kDemo, env(kDemoEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
   const auto& c = std::get<Config>(r);
   EXPECT_EQ(c.server.host, "127.0.0.1");
@@ -59,11 +71,11 @@ TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
   EXPECT_TRUE(c.tenants[0].create_keys_if_missing);
   EXPECT_EQ(c.tenants[0].keys_dir, fs::path("data") / "keys" / "demo");
   EXPECT_EQ(c.tenants[0].windows.size(), 2u);
-  ASSERT_EQ(c.line_accounts.size(), 1u);
-  EXPECT_EQ(c.line_accounts[0].name, "demo");
-  ASSERT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional second is unset
-  EXPECT_EQ(c.line_accounts[0].channel_secrets[0].view(), "chan-secret-value");
-  EXPECT_EQ(c.line_accounts[0].api_base, "https://api.line.me");
+  ASSERT_EQ(c.channels.size(), 1u);
+  EXPECT_EQ(c.channels[0].name, "demo");
+  ASSERT_EQ(line(c).channel_secrets.size(), 1u);  // the optional second is unset
+  EXPECT_EQ(line(c).channel_secrets[0].view(), "chan-secret-value");
+  EXPECT_EQ(line(c).api_base, "https://api.line.me");
   ASSERT_EQ(c.console.demo_users.size(), 3u);
   EXPECT_EQ(c.console.demo_users[0].role, "counselor");
   EXPECT_EQ(c.console.demo_users[0].windows.size(), 1u);
@@ -78,23 +90,23 @@ TEST(Config, DemoTakesItsEnvironment) {
   e["MADOGUCHI_DATA_DIR"] = "/var/tmp/d";
   e["MADOGUCHI_LINE_API_BASE"] = "http://127.0.0.1:9999";
   e["MADOGUCHI_LINE_CHANNEL_SECRET_NEXT"] = "next-secret";
-  auto r = load_config(kDemo, env(e));
+  auto r = load_with_line(kDemo, env(e));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
   const auto& c = std::get<Config>(r);
   EXPECT_EQ(c.server.port, 0);
   EXPECT_EQ(c.store.data_dir, "/var/tmp/d");
-  EXPECT_EQ(c.line_accounts[0].api_base, "http://127.0.0.1:9999");
-  ASSERT_EQ(c.line_accounts[0].channel_secrets.size(), 2u);
-  EXPECT_EQ(c.line_accounts[0].channel_secrets[1].view(), "next-secret");
+  EXPECT_EQ(line(c).api_base, "http://127.0.0.1:9999");
+  ASSERT_EQ(line(c).channel_secrets.size(), 2u);
+  EXPECT_EQ(line(c).channel_secrets[1].view(), "next-secret");
 }
 
 TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
-  auto errors = errors_of(load_config(kDemo, env({})));
+  auto errors = errors_of(load_with_line(kDemo, env({})));
   EXPECT_EQ(errors.size(), 6u);
   EXPECT_TRUE(has_error(errors, "console.demo_users[0].password", "MADOGUCHI_DEMO_PASSWORD"));
   EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "MADOGUCHI_KEY_PASSPHRASE"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));
+  EXPECT_TRUE(has_error(errors, "channels[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
+  EXPECT_TRUE(has_error(errors, "channels[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));
 }
 
 TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
@@ -114,7 +126,7 @@ TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
   for (auto f : {"tls/fullchain.pem", "tls/privkey.pem", "secrets/minato-passphrase", "secrets/minato-line-secret",
                  "secrets/minato-line-token"})
     std::ofstream(dir / "x" / f) << "value-of-" << f << "\n";
-  auto r = parse_config(toml, "example.toml",
+  auto r = parse_with_line(toml, "example.toml",
                         env({{"MADOGUCHI_YAMANAKA_PASSPHRASE", "p"}, {"MADOGUCHI_YAMANAKA_LINE_SECRET", "s"},
                              {"MADOGUCHI_YAMANAKA_LINE_TOKEN", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("example.toml", errors_of(r));
@@ -122,10 +134,10 @@ TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
   EXPECT_TRUE(c.server.tls);
   EXPECT_EQ(c.tenants.size(), 2u);
   EXPECT_EQ(c.tenants[0].key_passphrase.view(), "value-of-secrets/minato-passphrase");  // newline trimmed
-  EXPECT_EQ(c.line_accounts[0].channel_secrets.size(), 1u);  // the optional previous secret is absent
+  EXPECT_EQ(line(c).channel_secrets.size(), 1u);  // the optional previous secret is absent
   EXPECT_NE(c.tenants[0].first_reply.find("港市ひきこもり地域支援センターです。"), std::string::npos);
   EXPECT_EQ(c.tenants[1].first_reply, TenantConfig::kDefaultFirstReply);
-  EXPECT_EQ(c.line_accounts[0].reply_window_s, 50);
+  EXPECT_EQ(line(c).reply_window_s, 50);
   EXPECT_EQ(c.outbox.lanes, 8);
   EXPECT_EQ(c.outbox.max_attempts, 8);
   fs::remove_all(dir);
@@ -143,7 +155,8 @@ max_batch = 0
 id = "Bad Id"
 name = "x"
 key_passphrase = "inline-passphrase-value"
-[[line_accounts]]
+[[channels]]
+type = "line"
 name = "a"
 tenant = "nobody"
 channel_secrets = []
@@ -157,7 +170,7 @@ backoff_base_ms = 5000
 backoff_cap_ms = 1000
 speed = "fast"
 )";
-  auto errors = errors_of(parse_config(toml, "bad.toml", env({{"T", "t"}})));
+  auto errors = errors_of(parse_with_line(toml, "bad.toml", env({{"T", "t"}})));
   EXPECT_TRUE(has_error(errors, "server.listen"));
   EXPECT_TRUE(has_error(errors, "server.threads"));
   EXPECT_TRUE(has_error(errors, "server.colour", "unknown key"));
@@ -165,10 +178,10 @@ speed = "fast"
   EXPECT_TRUE(has_error(errors, "store.max_batch"));
   EXPECT_TRUE(has_error(errors, "tenants[0].id"));
   EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "not inline"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].tenant", "nobody"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].channel_secrets", "1 or 2"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].access_token", "default"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].api_base"));
+  EXPECT_TRUE(has_error(errors, "channels[0].tenant", "nobody"));
+  EXPECT_TRUE(has_error(errors, "channels[0].channel_secrets", "1 or 2"));
+  EXPECT_TRUE(has_error(errors, "channels[0].access_token", "default"));
+  EXPECT_TRUE(has_error(errors, "channels[0].api_base"));
   EXPECT_TRUE(has_error(errors, "logging.level"));
   EXPECT_TRUE(has_error(errors, "outbox.lanes"));
   EXPECT_TRUE(has_error(errors, "outbox.backoff_cap_ms", "backoff_base_ms"));
@@ -188,7 +201,8 @@ id = "t"
 name = "x"
 key_passphrase = { env = "P" }
 first_reply = ""
-[[line_accounts]]
+[[channels]]
+type = "line"
 name = "a"
 tenant = "t"
 channel_secrets = [{ env = "S" }]
@@ -196,14 +210,14 @@ access_token = { env = "T" }
 reply_window_seconds = 61
 send_per_second = 0
 )";
-  auto errors = errors_of(parse_config(toml, "x.toml", env({{"P", "p"}, {"S", "s"}, {"T", "t"}})));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].reply_window_seconds"));
-  EXPECT_TRUE(has_error(errors, "line_accounts[0].send_per_second"));
+  auto errors = errors_of(parse_with_line(toml, "x.toml", env({{"P", "p"}, {"S", "s"}, {"T", "t"}})));
+  EXPECT_TRUE(has_error(errors, "channels[0].reply_window_seconds"));
+  EXPECT_TRUE(has_error(errors, "channels[0].send_per_second"));
   EXPECT_FALSE(has_error(errors, "tenants[0].first_reply"));  // "" switches it off
 }
 
 TEST(Config, SyntaxErrorHasItsPosition) {
-  auto errors = errors_of(parse_config("[server]\nlisten = \"127.0.0.1:0\n", "s.toml", env({})));
+  auto errors = errors_of(parse_with_line("[server]\nlisten = \"127.0.0.1:0\n", "s.toml", env({})));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].reason.find("line 2"), std::string::npos) << errors[0].reason;
 }
@@ -211,13 +225,13 @@ TEST(Config, SyntaxErrorHasItsPosition) {
 TEST(Config, ListenForms) {
   for (auto [listen, host, port] : {std::tuple{"127.0.0.1:0", "127.0.0.1", 0}, std::tuple{"[::1]:8081", "::1", 8081},
                                     std::tuple{"localhost:65535", "localhost", 65535}}) {
-    auto r = parse_config(minimal().replace(minimal().find("127.0.0.1:0"), 11, listen), "m.toml", env(kMinimalEnv));
+    auto r = parse_with_line(minimal().replace(minimal().find("127.0.0.1:0"), 11, listen), "m.toml", env(kMinimalEnv));
     ASSERT_TRUE(std::holds_alternative<Config>(r)) << listen << format_errors("m", errors_of(r));
     EXPECT_EQ(std::get<Config>(r).server.host, host);
     EXPECT_EQ(std::get<Config>(r).server.port, port);
   }
   for (auto bad : {"127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:x", "[::1:80", "::1:80"}) {
-    auto r = parse_config(minimal().replace(minimal().find("127.0.0.1:0"), 11, bad), "m.toml", env(kMinimalEnv));
+    auto r = parse_with_line(minimal().replace(minimal().find("127.0.0.1:0"), 11, bad), "m.toml", env(kMinimalEnv));
     EXPECT_TRUE(has_error(errors_of(r), "server.listen")) << bad;
   }
 }
@@ -225,31 +239,65 @@ TEST(Config, ListenForms) {
 TEST(Config, TlsIsRequiredOffLoopback) {
   auto text = minimal();
   text.replace(text.find("127.0.0.1:0"), 11, "0.0.0.0:443");
-  EXPECT_TRUE(has_error(errors_of(parse_config(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
   auto missing_files = minimal("[server.tls]\ncertificate_file = \"/nonexistent/c.pem\"\nprivate_key_file = \"/nonexistent/k.pem\"\n");
-  auto errors = errors_of(parse_config(missing_files, "m.toml", env(kMinimalEnv)));
+  auto errors = errors_of(parse_with_line(missing_files, "m.toml", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "server.tls.certificate_file", "cannot read"));
   EXPECT_TRUE(has_error(errors, "server.tls.private_key_file", "cannot read"));
 }
 
 TEST(Config, SecretIndirectionRules) {
-  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"("inline")"), "m", env(kMinimalEnv))),
-                        "line_accounts[0].channel_secrets[0]", "not inline"));
-  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ env = "S", optional = true })"), "m", env(kMinimalEnv))),
-                        "line_accounts[0].channel_secrets[0]", "optional"));
-  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ env = "S", file = "/x" })"), "m", env(kMinimalEnv))),
-                        "line_accounts[0].channel_secrets[0]", "exactly one"));
-  EXPECT_TRUE(has_error(errors_of(parse_config(minimal("", R"({ file = "/nonexistent/s" })"), "m", env(kMinimalEnv))),
-                        "line_accounts[0].channel_secrets[0]", "cannot read"));
-  auto three = errors_of(parse_config(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
-  EXPECT_TRUE(has_error(three, "line_accounts[0].channel_secrets", "1 or 2"));
-  auto two = parse_config(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "a"}, {"S2", "b"}, {"P", "p"}, {"T", "t"}}));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"("inline")"), "m", env(kMinimalEnv))),
+                        "channels[0].channel_secrets[0]", "not inline"));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ env = "S", optional = true })"), "m", env(kMinimalEnv))),
+                        "channels[0].channel_secrets[0]", "optional"));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ env = "S", file = "/x" })"), "m", env(kMinimalEnv))),
+                        "channels[0].channel_secrets[0]", "exactly one"));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ file = "/nonexistent/s" })"), "m", env(kMinimalEnv))),
+                        "channels[0].channel_secrets[0]", "cannot read"));
+  auto three = errors_of(parse_with_line(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(three, "channels[0].channel_secrets", "1 or 2"));
+  auto two = parse_with_line(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "a"}, {"S2", "b"}, {"P", "p"}, {"T", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(two));
-  EXPECT_EQ(std::get<Config>(two).line_accounts[0].channel_secrets.size(), 2u);
+  EXPECT_EQ(line(std::get<Config>(two)).channel_secrets.size(), 2u);
+}
+
+TEST(Config, ChannelsAreCheckedByTheirType) {
+  // The shared keys are read by the configuration, the rest by the type's schema.
+  auto ok = parse_with_line(minimal(), "m", env(kMinimalEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(ok)) << format_errors("m", errors_of(ok));
+  const auto& c = std::get<Config>(ok);
+  ASSERT_EQ(c.channels.size(), 1u);
+  EXPECT_EQ(c.channels[0].type, "line");
+  EXPECT_EQ(c.channels[0].tenant, "t");
+  EXPECT_EQ(c.channels[0].send_per_second, 100);
+  EXPECT_EQ(line(c).quota_poll_s, 300);
+
+  auto unknown_type = errors_of(parse_with_line(minimal() + "[[channels]]\ntype = \"fax\"\nname = \"f\"\ntenant = \"t\"\n",
+                                                "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(unknown_type, "channels[1].type", "unknown channel type fax (known: line)"));
+  auto no_type = errors_of(parse_with_line(minimal() + "[[channels]]\nname = \"f\"\ntenant = \"t\"\n", "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(no_type, "channels[1].type", "required"));
+  auto stray_key = errors_of(parse_with_line(minimal() + "smtp_host = \"x\"\n", "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(stray_key, "channels[0].smtp_host", "unknown key"));
+  auto twice = minimal();
+  twice += twice.substr(twice.find("[[channels]]"));
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(twice, "m", env(kMinimalEnv))), "channels[1].name", "duplicate line account a"));
+  // Without LINE among the known types, the same file is refused for its type, not its keys.
+  auto without = errors_of(parse_config(minimal(), "m", env(kMinimalEnv), {}));
+  EXPECT_TRUE(has_error(without, "channels[0].type", "unknown channel type line"));
+  EXPECT_FALSE(has_error(without, "channels[0].channel_secrets"));
+}
+
+TEST(Config, TheOldLineAccountsTableSaysHowToMigrate) {
+  auto text = minimal();
+  text.replace(text.find("[[channels]]\ntype = \"line\"\n"), 27, "[[line_accounts]]\n");
+  auto errors = errors_of(parse_with_line(text, "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(errors, "line_accounts", "[[channels]] with type = \"line\""));
 }
 
 TEST(Config, MissingFileIsAnError) {
-  auto errors = errors_of(load_config("/nonexistent/madoguchi.toml", env({})));
+  auto errors = errors_of(load_with_line("/nonexistent/madoguchi.toml", env({})));
   ASSERT_EQ(errors.size(), 1u);
 }
 

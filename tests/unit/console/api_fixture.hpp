@@ -48,7 +48,7 @@ class ApiTest : public ::testing::Test {
     auto ids = queue::sync_accounts(db_->db, {{"t1", "テスト市", {"窓口A", "窓口B"}}}, {{"t1", "line", "demo"}});
     ASSERT_TRUE(ids);
     account_ = ids->at({"line", "demo"});
-    senders_.add(account_, "line", "demo", std::make_shared<UnusedSender>(), 100);
+    senders_.add(account_, ChannelInfo{"line", "LINE", "", 5000, true}, "demo", std::make_shared<UnusedSender>(), 100);
     outbox_ = std::make_unique<outbox::Outbox>(options_, keys_, senders_, outbox::OutboxLimits{20000, 8}, [] {}, clock_);
     audit_ = std::make_unique<AuditLog>(db_->db, load_audit_key(dir_ / "audit.key", true), clock_);
     AuthPolicy policy;

@@ -5,13 +5,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "gateway/outbox/line_quota.hpp"
+#include "adapters/line/line_quota.hpp"
 #include "tests/unit/outbox/outbox_fixture.hpp"
 
 namespace madoguchi::outbox::testing {
 namespace {
 
-bool poll(LineQuotaMonitor& monitor, boost::asio::io_context& io) {
+bool poll(adapters::line::LineQuotaMonitor& monitor, boost::asio::io_context& io) {
   auto future = boost::asio::co_spawn(io, monitor.poll_once(), boost::asio::use_future);
   io.restart();
   io.run();
@@ -30,7 +30,7 @@ TEST_F(OutboxTest, QuotaIsReadAndWarnedAboveEightyPercent) {
   boost::asio::io_context io;
   adapters::line::LineOutbound line(Secret(kToken), std::make_unique<adapters::HttpClient>(
       io.get_executor(), adapters::HttpClientOptions{fake_->base_url(), std::chrono::milliseconds(500)}));
-  LineQuotaMonitor monitor("demo", line, *log_, std::chrono::seconds(60));
+  adapters::line::LineQuotaMonitor monitor("demo", line, *log_, std::chrono::seconds(60));
   fake_->set_quota(true, 1000, 500);
   ASSERT_TRUE(poll(monitor, io));
   EXPECT_TRUE(monitor.known());
@@ -54,7 +54,7 @@ TEST_F(OutboxTest, QuotaUnavailableWithAWrongToken) {
   boost::asio::io_context io;
   adapters::line::LineOutbound line(Secret("wrong"), std::make_unique<adapters::HttpClient>(
       io.get_executor(), adapters::HttpClientOptions{fake_->base_url(), std::chrono::milliseconds(500)}));
-  LineQuotaMonitor monitor("demo", line, *log_, std::chrono::seconds(60));
+  adapters::line::LineQuotaMonitor monitor("demo", line, *log_, std::chrono::seconds(60));
   EXPECT_FALSE(poll(monitor, io));
   EXPECT_FALSE(monitor.known());
 }

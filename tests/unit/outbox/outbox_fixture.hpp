@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "adapters/line/line_channel.hpp"
 #include "adapters/line/line_outbound.hpp"
 #include "crypto/keys.hpp"
 #include "gateway/ingest/event_records.hpp"
@@ -73,7 +74,7 @@ class OutboxTest : public ::testing::Test {
     adapters::HttpClientOptions http{fake_->base_url(), std::chrono::milliseconds(200)};
     line_ = std::make_shared<adapters::line::LineOutbound>(
         Secret(kToken), std::make_unique<adapters::HttpClient>(worker_->executor(), http), reply_window_ms);
-    senders_.add(account_, "line", "demo", line_, per_second);
+    senders_.add(account_, adapters::line::line_channel_info(), "demo", line_, per_second);
     outbox_ = std::make_unique<Outbox>(db_options_, keys_, senders_, OutboxLimits{30000, max_attempts},
                                        [this] { worker_->wake(); }, clock_);
     feed_.subscribe([this](const DeliveryUpdate& u) {
@@ -114,6 +115,7 @@ class OutboxTest : public ::testing::Test {
     m.thread_id = user;
     m.text = text;
     m.payload_json = R"({"type":"message","replyToken":")" + reply_token + R"("})";
+    m.reply_handle = reply_token;
     return write({m});
   }
 

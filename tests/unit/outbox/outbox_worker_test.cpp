@@ -187,7 +187,7 @@ TEST_F(OutboxTest, WrongAccessTokenFailsPermanentlyWithAJapaneseReason) {
   line_.reset();
   senders_ = Senders();
   adapters::HttpClientOptions http{fake_->base_url(), std::chrono::milliseconds(200)};
-  senders_.add(account_, "line", "demo",
+  senders_.add(account_, adapters::line::line_channel_info(), "demo",
                std::make_shared<adapters::line::LineOutbound>(
                    Secret("wrong-token"), std::make_unique<adapters::HttpClient>(worker_->executor(), http)),
                1000);

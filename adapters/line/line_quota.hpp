@@ -10,11 +10,11 @@
 #include "adapters/line/line_outbound.hpp"
 #include "gateway/core/log.hpp"
 
-namespace madoguchi::outbox {
+namespace madoguchi::adapters::line {
 
 class LineQuotaMonitor {
  public:
-  LineQuotaMonitor(std::string account, adapters::line::LineOutbound& line, Log& log,
+  LineQuotaMonitor(std::string account, LineOutbound& line, Log& log,
                    std::chrono::seconds interval, double warn_ratio = 0.8)
       : account_(std::move(account)), line_(line), log_(log), interval_(interval), warn_ratio_(warn_ratio) {}
 
@@ -28,7 +28,7 @@ class LineQuotaMonitor {
 
  private:
   std::string account_;
-  adapters::line::LineOutbound& line_;
+  LineOutbound& line_;
   Log& log_;
   std::chrono::seconds interval_;
   double warn_ratio_;
@@ -38,4 +38,4 @@ class LineQuotaMonitor {
   std::atomic<std::int64_t> used_{0};
 };
 
-}  // namespace madoguchi::outbox
+}  // namespace madoguchi::adapters::line

@@ -1,11 +1,11 @@
-#include "gateway/outbox/line_quota.hpp"
+#include "adapters/line/line_quota.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace madoguchi::outbox {
+namespace madoguchi::adapters::line {
 
 boost::asio::awaitable<bool> LineQuotaMonitor::poll_once() {
   auto quota = co_await line_.quota();
@@ -34,4 +34,4 @@ boost::asio::awaitable<void> LineQuotaMonitor::run() {
   }
 }
 
-}  // namespace madoguchi::outbox
+}  // namespace madoguchi::adapters::line
