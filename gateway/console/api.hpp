@@ -4,10 +4,12 @@
 // synchronously on the server's threads (short store transactions; login also runs
 // Argon2id, tens of milliseconds by design).
 #include <string>
+#include <vector>
 
 #include "gateway/console/auth.hpp"
 #include "gateway/console/cases.hpp"
 #include "gateway/console/live.hpp"
+#include "gateway/core/channel_info.hpp"
 #include "gateway/http/router.hpp"
 
 namespace madoguchi::console {
@@ -15,12 +17,19 @@ namespace madoguchi::console {
 struct ApiOptions {
   bool secure_cookie = false;  // set the Secure attribute (the server speaks TLS)
   int json_max_depth = 8;
+  // Served by GET /api/channels so the UI names and limits nothing itself: one entry per
+  // channel type, as its adapter describes it.
+  std::vector<ChannelInfo> channels;
+  // The longest reply, in code points, that Cases accepts (the outbox splits it into several
+  // provider messages). Must be the limit Cases enforces: the constructor refuses another.
+  std::size_t reply_max_chars = 20000;
 };
 
 class ConsoleApi {
  public:
-  ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options)
-      : auth_(auth), cases_(cases), live_(live), options_(options) {}
+  // Throws std::invalid_argument (start-up only) when options.reply_max_chars is not the
+  // reply limit `cases` enforces: the UI must never offer more, or less, than the server takes.
+  ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options);
   void add_routes(http::Router& router);
 
  private:

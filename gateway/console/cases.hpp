@@ -65,6 +65,9 @@ class Cases {
   result<boost::json::object> windows(const Staff& staff);
   result<boost::json::object> staff_list(const Staff& staff);
 
+  // The longest reply accepted, in code points (CaseLimits::max_reply_chars).
+  std::size_t reply_max_chars() const { return limits_.max_reply_chars; }
+
   // Whether `staff` may see conversation `id` (for live delivery events). No audit.
   bool can_see(const Staff& staff, std::int64_t id);
 

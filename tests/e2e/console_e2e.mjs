@@ -99,11 +99,28 @@ try {
   result.title = (await page.locator('#conversation-title').textContent()).trim();
   if (result.title !== result.top_contact) fail(`opened ${result.title}, expected ${result.top_contact}`);
 
+  // Channel names and limits come from the API, not from the page: what GET /api/channels
+  // serves is what the header and the reply counter show.
+  const served = await page.evaluate(async () => (await fetch('/api/channels', { credentials: 'same-origin' })).json());
+  const line = (served.channels || []).find((ch) => ch.type === 'line');
+  result.served_line_label = line ? line.label : null;
+  result.served_reply_max_chars = served.reply_max_chars;
+  result.channel_label = (await page.locator('#conversation-meta .channel').textContent()).trim();
+  if (result.channel_label !== (line ? line.label : 'line')) fail(`channel shown as ${result.channel_label}, served ${JSON.stringify(served)}`);
+
   // Reply with the keyboard shortcut path: r focuses the reply box.
   await page.locator('#conversation-title').click();
   await page.keyboard.press('r');
   if (!(await page.locator('#reply-text').evaluate((n) => n === document.activeElement))) fail('r did not focus the reply box');
   await page.keyboard.type(replyText);
+  // Counted in code points, as the server counts, against the served limit.
+  result.reply_counter = (await page.locator('#reply-counter').textContent()).trim();
+  const counter = `${[...replyText].length} / ${served.reply_max_chars}文字`;
+  if (result.reply_counter !== counter) fail(`reply counter ${result.reply_counter}, expected ${counter}`);
+  result.split_notice = (await page.locator('#reply-split').isVisible()) ? (await page.locator('#reply-split').textContent()).trim() : '';
+  if (line && line.message_max_units > 0 && !result.split_notice.includes(line.message_max_units.toLocaleString('ja-JP'))) {
+    fail(`no split notice for ${line.message_max_units} units: ${result.split_notice}`);
+  }
   await page.locator('#reply-send').click();
   const sent = page.locator('#messages .message[data-direction="out"]').filter({ hasText: replyText });
   await sent.locator('.delivery').filter({ hasText: '送信済み' }).waitFor();

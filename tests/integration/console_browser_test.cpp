@@ -1,10 +1,11 @@
 // The counselor console end to end in a real browser: a signed LINE webhook arrives, a
 // counselor logs in (after one wrong password), sees it at the top of the queue, opens it
 // and replies; the fake LINE API receives the push (after the automatic acknowledgement)
-// and the page shows 送信済み. The
-// counselor then raises the case to 緊急 and the supervisor's page alerts. The browser part
-// is tests/e2e/console_e2e.mjs (playwright-core + Debian chromium); screenshots of the
-// queue, the conversation and the supervisor view are kept in <build>/artifacts/e2e.
+// and the page shows 送信済み; the channel label and the reply counter's limit are the ones
+// GET /api/channels serves. The counselor then raises the case to 緊急 and the supervisor's
+// page alerts. The browser part is tests/e2e/console_e2e.mjs (playwright-core + Debian
+// chromium); screenshots of the queue, the conversation and the supervisor view are kept in
+// <build>/artifacts/e2e.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -89,6 +90,14 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
   EXPECT_EQ(r.at("delivery").as_string(), "送信済み");
   EXPECT_EQ(r.at("reply_box_after").as_string(), "");  // the box is emptied once queued
   EXPECT_FALSE(r.at("wrong_password_error").as_string().empty());
+  // Channel label and reply limit as GET /api/channels serves them (the raw type while the
+  // composition root describes no channel), the limit being outbox.max_text_chars.
+  const auto& served_label = r.at("served_line_label");
+  EXPECT_EQ(r.at("channel_label").as_string(), served_label.is_null() ? "line" : served_label.as_string());
+  EXPECT_EQ(r.at("served_reply_max_chars").as_int64(), 20000);
+  std::size_t reply_chars = 0;
+  for (unsigned char ch : reply) reply_chars += (ch & 0xC0) != 0x80;  // code points of the UTF-8 text
+  EXPECT_EQ(r.at("reply_counter").as_string(), std::to_string(reply_chars) + " / 20000文字");
   // A pseudonym, never the LINE id.
   const std::string contact(r.at("top_contact").as_string());
   EXPECT_NE(contact.find("相談者"), std::string::npos) << contact;

@@ -33,6 +33,10 @@ class UnusedSender final : public OutboundAdapter {
 
 class ApiTest : public ::testing::Test {
  protected:
+  // What a derived fixture may change: the limits of Cases and the options of the API.
+  virtual CaseLimits case_limits() const { return {100, 20000, 32}; }
+  virtual ApiOptions api_options() const { return {}; }
+
   void SetUp() override {
     char pattern[] = "/tmp/madoguchi-api-XXXXXX";
     dir_ = mkdtemp(pattern);
@@ -54,9 +58,9 @@ class ApiTest : public ::testing::Test {
     AuthPolicy policy;
     policy.lock_after_failures = 3;
     auth_ = std::make_unique<Auth>(*db_, keys_, *audit_, policy, clock_);
-    cases_ = std::make_unique<Cases>(*db_, keys_, *outbox_, *audit_, CaseLimits{100, 20000, 32}, clock_);
+    cases_ = std::make_unique<Cases>(*db_, keys_, *outbox_, *audit_, case_limits(), clock_);
     live_ = std::make_unique<LiveHub>(options_, *cases_, feed_);
-    api_ = std::make_unique<ConsoleApi>(*auth_, *cases_, *live_, ApiOptions{});
+    api_ = std::make_unique<ConsoleApi>(*auth_, *cases_, *live_, api_options());
     api_->add_routes(router_);
     add("a-counselor", "counselor", {"窓口A"});
     add("b-counselor", "counselor", {"窓口B"});

@@ -1,0 +1,181 @@
+// The open conversation (middle column): header, messages and their delivery states.
+import { api, convPath } from './api.js';
+import { renderCasePanel, resetCaseForms } from './case_panel.js';
+import { channelLabel } from './channels.js';
+import { $, clear, el, enc, sameId } from './dom.js';
+import { assigneeText, formatTime, formatWaiting, urgencyBadge } from './format.js';
+import { DELIVERY, MEDIA, STATUS } from './labels.js';
+import { setView } from './overview.js';
+import { markQueueSelection } from './queue.js';
+import { updateCounter } from './reply.js';
+import { state } from './state.js';
+
+export async function openConversation(id) {
+  id = String(id);
+  if (state.view !== 'queue') setView('queue');
+  if (state.openId !== id) {
+    if (state.openId) state.drafts.set(state.openId, $('reply-text').value);
+    state.openId = id;
+    state.detail = null;
+    state.messages = [];
+    state.localOut.clear();
+    state.pendingDelivery.clear();
+    clear($('messages'));
+    $('reply-text').value = state.drafts.get(id) || '';
+    $('reply-error').textContent = '';
+    $('conversation-error').textContent = '';
+    resetCaseForms();
+    const known = state.queue.find((c) => sameId(c.id, id));
+    $('conversation-title').textContent = known ? known.contact : '読み込み中…';
+    $('conversation-meta').textContent = '';
+    history.replaceState(null, '', `#conversation=${enc(id)}`);
+  }
+  state.selectedId = id;
+  markQueueSelection();
+  updateCounter();
+  $('conversation-empty').hidden = true;
+  $('conversation-body').hidden = false;
+  await Promise.all([loadDetail(id), loadMessages(id, true)]);
+}
+
+// The channel type of the open conversation ('' when none is open or known yet).
+export function openChannel() {
+  const c = state.detail && state.detail.conversation;
+  if (c && c.channel) return c.channel;
+  const known = state.queue.find((q) => sameId(q.id, state.openId));
+  return known ? known.channel || '' : '';
+}
+
+export async function loadDetail(id) {
+  let data;
+  try {
+    data = await api('GET', convPath(id));
+  } catch (err) {
+    if (state.openId === id && state.user) $('conversation-error').textContent = err.message;
+    return;
+  }
+  if (state.openId !== id) return; // user already moved on
+  $('conversation-error').textContent = '';
+  state.detail = data;
+  renderConversationHeader(data.conversation || {});
+  renderCasePanel(data);
+  updateCounter(); // the channel decides the split notice
+}
+
+function renderConversationHeader(c) {
+  $('conversation-title').textContent = c.contact || '';
+  const meta = $('conversation-meta');
+  clear(meta);
+  meta.appendChild(urgencyBadge(c));
+  if (c.channel) meta.appendChild(el('span', 'channel', channelLabel(c.channel)));
+  const parts = [c.window && c.window.name, c.status_label || STATUS[c.status], assigneeText(c.assignee),
+    formatWaiting(c.waiting_since_ms)].filter(Boolean);
+  meta.appendChild(el('span', 'meta-text', parts.join('・')));
+  (c.tags || []).forEach((t) => meta.appendChild(el('span', 'tag', t)));
+  document.title = `${c.contact || ''}｜相談コンソール`;
+}
+
+export async function loadMessages(id, scrollToEnd) {
+  let data;
+  try {
+    data = await api('GET', convPath(id, '/messages'));
+  } catch (err) {
+    if (state.openId === id && state.user) $('conversation-error').textContent = err.message;
+    return;
+  }
+  if (state.openId !== id) return;
+  const list = data.messages || [];
+  // Keep an optimistic reply visible until the server lists it.
+  const ids = new Set(list.map((m) => String(m.id)));
+  state.localOut.forEach((m, key) => { if (ids.has(key)) state.localOut.delete(key); else list.push(m); });
+  list.forEach(applyPendingDelivery);
+  state.messages = list;
+  renderMessages(scrollToEnd);
+}
+
+// Keyed rendering: existing rows are reused so aria-live delivery labels
+// announce changes and the reader's scroll position is kept.
+export function renderMessages(scrollToEnd) {
+  const list = $('messages');
+  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  const existing = new Map();
+  Array.from(list.children).forEach((li) => existing.set(li.dataset.id, li));
+  const keep = new Set();
+  state.messages.forEach((m) => {
+    const key = String(m.id);
+    let li = existing.get(key);
+    if (li) updateDelivery(li, m); else li = buildMessage(m);
+    list.appendChild(li);
+    keep.add(key);
+  });
+  existing.forEach((li, key) => { if (!keep.has(key)) li.remove(); });
+  if (scrollToEnd || nearBottom) list.scrollTop = list.scrollHeight;
+}
+
+function buildMessage(m) {
+  const out = m.direction === 'out';
+  const li = el('li', `message message-${out ? 'out' : 'in'}`);
+  li.dataset.id = String(m.id);
+  li.dataset.direction = out ? 'out' : 'in';
+  const bubble = el('div', 'bubble');
+  bubble.appendChild(el('span', 'sr-only', out ? '返信: ' : '相談者から: '));
+  if (m.subject) bubble.appendChild(el('p', 'subject', `件名: ${m.subject}`));
+  const placeholder = !m.text && m.type && m.type !== 'text';
+  bubble.appendChild(el('p', placeholder ? 'text placeholder' : 'text', placeholder ? (MEDIA[m.type] || `［${m.type}］`) : (m.text || '')));
+  const meta = el('div', 'meta');
+  const ms = typeof m.received_at_ms === 'number' ? m.received_at_ms : Date.parse(m.received_at);
+  const time = el('time', 'time', formatTime(ms));
+  if (m.received_at) time.dateTime = m.received_at;
+  meta.appendChild(time);
+  if (out) {
+    meta.appendChild(el('span', 'author', m.author || ''));
+    const d = el('span', 'delivery');
+    d.setAttribute('aria-live', 'polite');
+    meta.appendChild(d);
+  }
+  bubble.appendChild(meta);
+  li.appendChild(bubble);
+  updateDelivery(li, m);
+  return li;
+}
+
+function deliveryText(m) {
+  const label = m.delivery_label || DELIVERY[m.delivery_status] || '';
+  return m.delivery_status === 'failed' && m.delivery_reason ? `${label}（${m.delivery_reason}）` : label;
+}
+
+function updateDelivery(li, m) {
+  const d = li.querySelector('.delivery');
+  if (!d) return;
+  const text = deliveryText(m);
+  if (d.textContent !== text) d.textContent = text; // unchanged text must not re-announce
+  d.className = `delivery delivery-${m.delivery_status || 'queued'}`;
+}
+
+export function applyPendingDelivery(m) {
+  const ev = state.pendingDelivery.get(String(m.id));
+  if (!ev) return;
+  state.pendingDelivery.delete(String(m.id));
+  m.delivery_status = ev.delivery_status;
+  m.delivery_label = ev.delivery_label;
+  m.delivery_reason = ev.delivery_reason;
+}
+
+// A {"type":"delivery"} frame of the live socket.
+export function onDeliveryEvent(ev) {
+  if (!sameId(ev.conversation_id, state.openId)) return;
+  const m = state.messages.find((x) => sameId(x.id, ev.outbound_id));
+  if (m) {
+    m.delivery_status = ev.delivery_status;
+    m.delivery_label = ev.delivery_label;
+    m.delivery_reason = ev.delivery_reason;
+    const li = Array.from($('messages').children).find((x) => x.dataset.id === String(m.id));
+    if (li) updateDelivery(li, m);
+  } else {
+    // The reply POST has not answered yet: apply the status when it does.
+    state.pendingDelivery.set(String(ev.outbound_id), ev);
+  }
+  clearTimeout(state.msgTimer);
+  const id = state.openId;
+  state.msgTimer = setTimeout(() => { if (state.openId === id) loadMessages(id, false); }, 300);
+}
