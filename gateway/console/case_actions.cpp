@@ -19,7 +19,7 @@ bool assignable(const queue::StaffUser& u) { return u.role == "counselor" || u.r
 bool printable_short(const std::string& s, std::size_t max_chars) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return false;
-  return outbox::valid_utf8(s) && outbox::code_points(s) <= max_chars;
+  return utf8::valid(s) && utf8::code_points(s) <= max_chars;
 }
 
 }  // namespace

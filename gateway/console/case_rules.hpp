@@ -4,7 +4,7 @@
 #include <string>
 
 #include "gateway/console/auth.hpp"
-#include "gateway/outbox/split.hpp"
+#include "gateway/core/utf8.hpp"
 
 namespace madoguchi::console {
 
@@ -20,7 +20,7 @@ inline bool blank(std::string text) {
 
 inline result<void> check_text(const std::string& text, std::size_t max_chars, bool required) {
   if (required && blank(text)) return errc::text_empty;
-  if (!outbox::valid_utf8(text) || outbox::code_points(text) > max_chars) return errc::text_too_long;
+  if (!utf8::valid(text) || utf8::code_points(text) > max_chars) return errc::text_too_long;
   return {};
 }
 

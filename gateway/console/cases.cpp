@@ -10,7 +10,7 @@
 #include "gateway/console/case_rules.hpp"
 #include "gateway/console/labels.hpp"
 #include "gateway/outbox/feed.hpp"
-#include "gateway/outbox/split.hpp"
+#include "gateway/core/utf8.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/staff_store.hpp"
 #include "queue/transaction.hpp"

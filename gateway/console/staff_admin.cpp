@@ -5,7 +5,7 @@
 #include "crypto/password.hpp"
 #include "crypto/totp.hpp"
 #include "gateway/console/auth.hpp"
-#include "gateway/outbox/split.hpp"
+#include "gateway/core/utf8.hpp"
 #include "queue/staff_store.hpp"
 #include "queue/transaction.hpp"
 
@@ -16,7 +16,7 @@ result<StaffCreated> add_staff(queue::Database& db, outbox::TenantKeys& keys, Au
   if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin") return errc::invalid_input;
   if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
     return errc::invalid_input;
-  if (!outbox::valid_utf8(s.password) || outbox::code_points(s.password) < 10) return errc::invalid_input;
+  if (!utf8::valid(s.password) || utf8::code_points(s.password) < 10) return errc::invalid_input;
   if (s.role == "counselor" && s.window_names.empty()) return errc::invalid_input;
 
   queue::StaffStore store(db);

@@ -1,5 +1,7 @@
 #include "gateway/outbox/outbox.hpp"
 
+#include "gateway/core/utf8.hpp"
+
 #include "gateway/outbox/compose.hpp"
 #include "gateway/outbox/feed.hpp"
 #include "gateway/outbox/split.hpp"
@@ -44,7 +46,7 @@ bool only_spaces(const std::string& text) {
 
 result<std::string> Outbox::enqueue_reply(const ReplyRequest& request) {
   if (only_spaces(request.text)) return errc::text_empty;
-  if (!valid_utf8(request.text) || code_points(request.text) > limits_.max_text_chars) return errc::text_too_long;
+  if (!utf8::valid(request.text) || utf8::code_points(request.text) > limits_.max_text_chars) return errc::text_too_long;
   std::string id;
   {
     std::lock_guard lock(mutex_);

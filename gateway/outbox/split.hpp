@@ -8,12 +8,6 @@
 
 namespace madoguchi::outbox {
 
-// UTF-16 code units of valid UTF-8 text (a code point above U+FFFF counts 2).
-std::size_t utf16_units(std::string_view utf8);
-// Code points, for the console's length limit.
-std::size_t code_points(std::string_view utf8);
-bool valid_utf8(std::string_view text);
-
 // Non-empty pieces whose concatenation is `text`. Requires valid UTF-8 and max_units >= 2.
 std::vector<std::string> split_text(std::string_view text, std::size_t max_units);
 

@@ -1,6 +1,7 @@
 // Splitting replies to LINE's 5,000-character text objects and 5-object requests.
 #include <gtest/gtest.h>
 
+#include "gateway/core/utf8.hpp"
 #include "gateway/outbox/split.hpp"
 
 namespace madoguchi::outbox {
@@ -28,7 +29,7 @@ TEST(Split, ExactlyTheLimitIsOnePieceAndOneMoreIsTwo) {
   EXPECT_EQ(split_text(repeat("あ", 5000), 5000).size(), 1u);
   auto pieces = split_text(repeat("あ", 5001), 5000);
   ASSERT_EQ(pieces.size(), 2u);
-  EXPECT_EQ(utf16_units(pieces[0]), 5000u);
+  EXPECT_EQ(utf8::utf16_units(pieces[0]), 5000u);
   EXPECT_EQ(pieces[1], "あ");
 }
 
@@ -37,9 +38,9 @@ TEST(Split, EmojiCountTwiceAndAreNeverCut) {
   const auto text = repeat("😊", 2501);
   auto pieces = split_text(text, 5000);
   ASSERT_EQ(pieces.size(), 2u);
-  EXPECT_EQ(utf16_units(pieces[0]), 5000u);
+  EXPECT_EQ(utf8::utf16_units(pieces[0]), 5000u);
   EXPECT_EQ(pieces[1], "😊");
-  EXPECT_TRUE(valid_utf8(pieces[0]));
+  EXPECT_TRUE(utf8::valid(pieces[0]));
   EXPECT_EQ(join(pieces), text);
 }
 
@@ -55,7 +56,7 @@ TEST(Split, IgnoresASentenceEndFarFromTheLimit) {
   const auto text = repeat("あ", 100) + "。" + repeat("い", 6000);
   auto pieces = split_text(text, 5000);
   ASSERT_EQ(pieces.size(), 2u);
-  EXPECT_EQ(utf16_units(pieces[0]), 5000u);
+  EXPECT_EQ(utf8::utf16_units(pieces[0]), 5000u);
 }
 
 TEST(Split, RequestsHoldAtMostFivePieces) {
@@ -67,13 +68,13 @@ TEST(Split, RequestsHoldAtMostFivePieces) {
 }
 
 TEST(Split, Utf8Validation) {
-  EXPECT_TRUE(valid_utf8("ひきこもり相談 😊"));
-  EXPECT_FALSE(valid_utf8("\xff"));
-  EXPECT_FALSE(valid_utf8("\xe3\x81"));          // truncated
-  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong
-  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // surrogate
-  EXPECT_EQ(code_points("あいう😊"), 4u);
-  EXPECT_EQ(utf16_units("あいう😊"), 5u);
+  EXPECT_TRUE(utf8::valid("ひきこもり相談 😊"));
+  EXPECT_FALSE(utf8::valid("\xff"));
+  EXPECT_FALSE(utf8::valid("\xe3\x81"));          // truncated
+  EXPECT_FALSE(utf8::valid("\xc0\xaf"));          // overlong
+  EXPECT_FALSE(utf8::valid("\xed\xa0\x80"));      // surrogate
+  EXPECT_EQ(utf8::code_points("あいう😊"), 4u);
+  EXPECT_EQ(utf8::utf16_units("あいう😊"), 5u);
 }
 
 }  // namespace
