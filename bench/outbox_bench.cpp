@@ -113,7 +113,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
 
   Metrics metrics;
   Log log(LogLevel::warn, (dir / "bench.log").string());
-  outbox::DeliveryFeed feed;
+  DeliveryFeed feed;
   outbox::Senders senders;
   outbox::WorkerOptions wo;
   wo.lanes = kLanes;

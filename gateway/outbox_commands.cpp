@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "gateway/commands.hpp"
-#include "gateway/outbox/feed.hpp"
+#include "gateway/core/delivery_feed.hpp"
 #include "gateway/startup.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/schema.hpp"
@@ -93,7 +93,7 @@ int outbox_list(const std::filesystem::path& config_file, const std::string& sta
     for (const auto& j : *jobs)
       std::cout << j.job_id << "\t" << j.kind << "\t" << j.job_state << "\t" << j.conversation_id << "\t"
                 << j.attempts << "/" << j.max_attempts << "\t"
-                << (j.status.empty() ? "-" : outbox::status_label_ja(j.status)) << "\t"
+                << (j.status.empty() ? "-" : status_label_ja(j.status)) << "\t"
                 << (j.last_error.empty() ? "-" : j.last_error) << "\t" << local_time(j.updated_at_ms) << "\n";
     std::cout << jobs->size() << " 件 / jobs\n";
     return 0;

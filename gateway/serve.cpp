@@ -108,7 +108,7 @@ Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& 
 struct Delivery {
   std::unique_ptr<outbox::TenantKeys> keys;
   std::unique_ptr<outbox::Senders> senders;
-  std::unique_ptr<outbox::DeliveryFeed> feed;
+  std::unique_ptr<DeliveryFeed> feed;
   std::unique_ptr<outbox::OutboxWorker> worker;
   std::unique_ptr<outbox::Outbox> outbox;
 };
@@ -119,7 +119,7 @@ Delivery build_outbox(const config::Config& c, const adapters::ChannelList& chan
   d.keys = std::make_unique<outbox::TenantKeys>(clock);
   load_counselor_keys(c, *d.keys);
   d.senders = std::make_unique<outbox::Senders>();
-  d.feed = std::make_unique<outbox::DeliveryFeed>();
+  d.feed = std::make_unique<DeliveryFeed>();
   d.worker = std::make_unique<outbox::OutboxWorker>(database_options(c), worker_options(c), *d.keys, *d.senders,
                                                     *d.feed, metrics, log, clock);
   const adapters::OutboundContext context{d.worker->executor(), log};

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gateway/core/clock.hpp"
+#include "gateway/core/delivery_feed.hpp"
 #include "queue/database.hpp"
 #include "queue/records.hpp"
 
@@ -16,10 +17,10 @@ namespace madoguchi::queue {
 inline constexpr const char* kDeliverJob = "deliver";
 
 // Delivery status as counselors see it.
-inline constexpr const char* kQueued = "queued";
-inline constexpr const char* kSending = "sending";
-inline constexpr const char* kDelivered = "delivered";
-inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kQueued = delivery::kQueued;
+inline constexpr const char* kSending = delivery::kSending;
+inline constexpr const char* kDelivered = delivery::kDelivered;
+inline constexpr const char* kFailed = delivery::kFailed;
 
 // What happened to the reply token of `in_reply_to` (reply API, single use).
 enum class ReplyState : int {

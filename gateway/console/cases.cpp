@@ -9,7 +9,7 @@
 #include "crypto/envelope.hpp"
 #include "gateway/console/case_rules.hpp"
 #include "gateway/console/labels.hpp"
-#include "gateway/outbox/feed.hpp"
+#include "gateway/core/delivery_feed.hpp"
 #include "gateway/core/utf8.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/staff_store.hpp"
@@ -193,7 +193,7 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
                                     {"text", *t}, {"subject", nullptr}, {"received_at", iso_jst(o.created_at_ms)},
                                     {"received_at_ms", o.created_at_ms},
                                     {"author", o.origin == "auto" ? std::string("自動返信") : o.author},
-                                    {"delivery_status", o.status}, {"delivery_label", outbox::status_label_ja(o.status)},
+                                    {"delivery_status", o.status}, {"delivery_label", status_label_ja(o.status)},
                                     {"delivery_reason", o.reason}});
   }
   std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -218,7 +218,7 @@ result<json::object> Cases::reply(const Staff& staff, std::int64_t id, const std
   });
   if (!done) return done.error();
   return json::object{{"id", *outbound_id}, {"delivery_status", "queued"},
-                      {"delivery_label", outbox::status_label_ja("queued")}};
+                      {"delivery_label", status_label_ja("queued")}};
 }
 
 // Under db_.mutex, with `c` visible to `staff`.

@@ -4,7 +4,7 @@
 
 namespace madoguchi::console {
 
-LiveHub::LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, outbox::DeliveryFeed& feed,
+LiveHub::LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
                  std::chrono::milliseconds poll)
     : read_db_(read_db), cases_(cases), feed_(feed), poll_(poll) {
   read_db_.read_only = true;
@@ -13,7 +13,7 @@ LiveHub::LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, outbox::De
 LiveHub::~LiveHub() { stop(); }
 
 void LiveHub::start() {
-  subscription_ = feed_.subscribe([this](const outbox::DeliveryUpdate& u) { on_delivery(u); });
+  subscription_ = feed_.subscribe([this](const DeliveryUpdate& u) { on_delivery(u); });
   thread_ = std::thread([this] { poll_loop(); });
 }
 
@@ -67,7 +67,7 @@ void LiveHub::poll_loop() {
   }
 }
 
-void LiveHub::on_delivery(const outbox::DeliveryUpdate& u) {
+void LiveHub::on_delivery(const DeliveryUpdate& u) {
   std::vector<std::pair<Staff, std::shared_ptr<http::WsConnection>>> targets;
   {
     std::lock_guard lock(mutex_);
@@ -76,7 +76,7 @@ void LiveHub::on_delivery(const outbox::DeliveryUpdate& u) {
   }
   const auto event = boost::json::serialize(boost::json::object{
       {"type", "delivery"}, {"conversation_id", u.conversation_id}, {"outbound_id", u.outbound_id},
-      {"delivery_status", u.status}, {"delivery_label", outbox::status_label_ja(u.status)},
+      {"delivery_status", u.status}, {"delivery_label", status_label_ja(u.status)},
       {"delivery_reason", u.reason}});
   for (auto& [staff, connection] : targets)
     if (cases_.can_see(staff, u.conversation_id)) connection->send(event);

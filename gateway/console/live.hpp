@@ -16,13 +16,13 @@
 #include "gateway/console/auth.hpp"
 #include "gateway/console/cases.hpp"
 #include "gateway/http/router.hpp"
-#include "gateway/outbox/feed.hpp"
+#include "gateway/core/delivery_feed.hpp"
 
 namespace madoguchi::console {
 
 class LiveHub {
  public:
-  LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, outbox::DeliveryFeed& feed,
+  LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
           std::chrono::milliseconds poll = std::chrono::milliseconds(500));
   ~LiveHub();
   void start();
@@ -34,11 +34,11 @@ class LiveHub {
 
  private:
   void poll_loop();
-  void on_delivery(const outbox::DeliveryUpdate& update);
+  void on_delivery(const DeliveryUpdate& update);
 
   queue::DatabaseOptions read_db_;
   Cases& cases_;
-  outbox::DeliveryFeed& feed_;
+  DeliveryFeed& feed_;
   std::chrono::milliseconds poll_;
   int subscription_ = 0;
 

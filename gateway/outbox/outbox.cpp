@@ -1,21 +1,12 @@
 #include "gateway/outbox/outbox.hpp"
 
+#include "gateway/core/delivery_feed.hpp"
 #include "gateway/core/utf8.hpp"
-
 #include "gateway/outbox/compose.hpp"
-#include "gateway/outbox/feed.hpp"
 #include "gateway/outbox/split.hpp"
 #include "queue/transaction.hpp"
 
 namespace madoguchi::outbox {
-
-std::string status_label_ja(const std::string& status) {
-  if (status == queue::kQueued) return "送信待ち";
-  if (status == queue::kSending) return "送信中";
-  if (status == queue::kDelivered) return "送信済み";
-  if (status == queue::kFailed) return "送信できませんでした";
-  return status;
-}
 
 OutboundStatus to_status(const queue::OutboundRow& r) {
   return {r.id, r.origin, r.author, r.status, status_label_ja(r.status), r.error_code, r.reason, r.method,

@@ -20,7 +20,7 @@
 #include "gateway/core/clock.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/metrics.hpp"
-#include "gateway/outbox/feed.hpp"
+#include "gateway/core/delivery_feed.hpp"
 #include "gateway/outbox/senders.hpp"
 #include "gateway/outbox/tenant_keys.hpp"
 #include "queue/database.hpp"

@@ -54,7 +54,7 @@ struct TriageWorker::Impl {
   std::map<std::string, std::string> first_replies;
   outbox::TenantKeys& keys;
   const outbox::Senders& senders;
-  outbox::DeliveryFeed& feed;
+  DeliveryFeed& feed;
   std::function<void()> on_reply_queued;
   Log& log;
   const Clock& clock;
@@ -67,7 +67,7 @@ struct TriageWorker::Impl {
   std::thread thread;
 
   Impl(const queue::DatabaseOptions& o, TriageWorkerOptions opts, const Assessor& a, std::map<std::string, std::string> r,
-       outbox::TenantKeys& k, const outbox::Senders& s, outbox::DeliveryFeed& f, std::function<void()> q, Log& l,
+       outbox::TenantKeys& k, const outbox::Senders& s, DeliveryFeed& f, std::function<void()> q, Log& l,
        const Clock& c)
       : options(std::move(opts)), assessor(a), first_replies(std::move(r)), keys(k), senders(s), feed(f),
         on_reply_queued(std::move(q)), log(l), clock(c), db(o), jobs(db, c, options.backoff),
@@ -220,7 +220,7 @@ struct TriageWorker::Impl {
 
 TriageWorker::TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
                            std::map<std::string, std::string> first_replies, outbox::TenantKeys& keys,
-                           const outbox::Senders& senders, outbox::DeliveryFeed& feed,
+                           const outbox::Senders& senders, DeliveryFeed& feed,
                            std::function<void()> on_reply_queued, Log& log, const Clock& clock)
     : impl_(std::make_unique<Impl>(db, std::move(options), assessor, std::move(first_replies), keys, senders, feed,
                                    std::move(on_reply_queued), log, clock)) {}

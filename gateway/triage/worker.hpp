@@ -17,7 +17,7 @@
 
 #include "gateway/core/clock.hpp"
 #include "gateway/core/log.hpp"
-#include "gateway/outbox/feed.hpp"
+#include "gateway/core/delivery_feed.hpp"
 #include "gateway/outbox/senders.hpp"
 #include "gateway/outbox/tenant_keys.hpp"
 #include "gateway/triage/assessor.hpp"
@@ -41,7 +41,7 @@ class TriageWorker {
   // through on_reply_queued.
   TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
                std::map<std::string, std::string> first_replies, outbox::TenantKeys& keys,
-               const outbox::Senders& senders, outbox::DeliveryFeed& feed, std::function<void()> on_reply_queued,
+               const outbox::Senders& senders, DeliveryFeed& feed, std::function<void()> on_reply_queued,
                Log& log, const Clock& clock);
   ~TriageWorker();
   TriageWorker(const TriageWorker&) = delete;

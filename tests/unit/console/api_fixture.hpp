@@ -152,7 +152,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<ConsoleDb> db_;
   std::int64_t account_ = 0, conversation_ = 0;
   outbox::Senders senders_;
-  outbox::DeliveryFeed feed_;
+  DeliveryFeed feed_;
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Auth> auth_;

@@ -1,6 +1,7 @@
 #pragma once
-// Live delivery status: the outbox worker publishes every status change after it is
-// committed; the console's WebSocket hub (and tests) subscribe. Subscribers are called on
+// Live delivery status, shared below the stages: the outbox and triage workers publish
+// every status change after it is committed; the console's WebSocket hub (and tests)
+// subscribe. Subscribers are called on
 // the publishing thread and must return quickly (post to their own executor). Thread-safe.
 #include <cstdint>
 #include <functional>
@@ -8,7 +9,15 @@
 #include <mutex>
 #include <string>
 
-namespace madoguchi::outbox {
+namespace madoguchi {
+
+// The delivery statuses (also the store's outbound.status values).
+namespace delivery {
+inline constexpr const char* kQueued = "queued";
+inline constexpr const char* kSending = "sending";
+inline constexpr const char* kDelivered = "delivered";
+inline constexpr const char* kFailed = "failed";
+}  // namespace delivery
 
 struct DeliveryUpdate {
   std::string outbound_id;
@@ -19,8 +28,14 @@ struct DeliveryUpdate {
   std::string reason;  // Japanese, safe to show a counselor
 };
 
-// 送信待ち / 送信中 / 送信済み / 送信できませんでした
-std::string status_label_ja(const std::string& status);
+// 送信待ち / 送信中 / 送信済み / 送信できませんでした (the status itself when unknown).
+inline std::string status_label_ja(const std::string& status) {
+  if (status == delivery::kQueued) return "送信待ち";
+  if (status == delivery::kSending) return "送信中";
+  if (status == delivery::kDelivered) return "送信済み";
+  if (status == delivery::kFailed) return "送信できませんでした";
+  return status;
+}
 
 class DeliveryFeed {
  public:
@@ -45,4 +60,4 @@ class DeliveryFeed {
   int next_ = 0;
 };
 
-}  // namespace madoguchi::outbox
+}  // namespace madoguchi
