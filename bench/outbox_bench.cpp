@@ -76,7 +76,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
   auto ingest_keys = crypto::load_ingest_keys(dir / "keys", "pass");
   auto pair = crypto::load_sealing_keys(dir / "keys", "pass");
   ingest::TenantIngest tenant("t1", std::move(*ingest_keys), clock, 600'000, 1'000'000);
-  outbox::TenantKeys keys(clock);
+  crypto::Keyring keys(clock);
   keys.add("t1", std::move(*pair), 600'000, 1'000'000);
   queue::DatabaseOptions options;
   options.path = dir / "bench.db";

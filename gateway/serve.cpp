@@ -106,7 +106,7 @@ Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& 
 // Replies out: counselor-side keys, one sender per channel account, the worker thread,
 // and the entry point the console and triage queue replies through.
 struct Delivery {
-  std::unique_ptr<outbox::TenantKeys> keys;
+  std::unique_ptr<crypto::Keyring> keys;
   std::unique_ptr<outbox::Senders> senders;
   std::unique_ptr<DeliveryFeed> feed;
   std::unique_ptr<outbox::OutboxWorker> worker;
@@ -116,7 +116,7 @@ struct Delivery {
 Delivery build_outbox(const config::Config& c, const adapters::ChannelList& channels,
                       const std::vector<ChannelAccount>& accounts, Metrics& metrics, Log& log, const Clock& clock) {
   Delivery d;
-  d.keys = std::make_unique<outbox::TenantKeys>(clock);
+  d.keys = std::make_unique<crypto::Keyring>(clock);
   load_counselor_keys(c, *d.keys);
   d.senders = std::make_unique<outbox::Senders>();
   d.feed = std::make_unique<DeliveryFeed>();
@@ -168,7 +168,7 @@ console::AuthPolicy auth_policy(const config::Config& c) {
 }
 
 // Demo only: creates the configured demo users that do not exist yet, and says how to log in.
-void seed_demo_users(const config::Config& c, console::ConsoleDb& db, outbox::TenantKeys& keys,
+void seed_demo_users(const config::Config& c, console::ConsoleDb& db, crypto::Keyring& keys,
                      console::AuditLog& audit, const Clock& clock, Log& log) {
   if (c.console.demo_users.empty()) return;
   std::lock_guard lock(db.mutex);

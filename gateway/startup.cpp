@@ -81,7 +81,7 @@ queue::AccountIds prepare_store(const config::Config& c) {
   return *ids;
 }
 
-void load_counselor_keys(const config::Config& c, outbox::TenantKeys& keys) {
+void load_counselor_keys(const config::Config& c, crypto::Keyring& keys) {
   for (const auto& t : c.tenants) {
     auto pair = crypto::load_sealing_keys(t.keys_dir, t.key_passphrase.view());
     if (!pair) throw std::runtime_error("tenant " + t.id + ": cannot load the sealing key: " + pair.error().message());

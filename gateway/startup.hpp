@@ -6,7 +6,7 @@
 
 #include "adapters/common/channel.hpp"
 #include "config/config.hpp"
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 #include "queue/accounts.hpp"
 #include "queue/database.hpp"
 
@@ -29,7 +29,7 @@ queue::AccountIds prepare_store(const config::Config& config);
 
 // The counselor side of each tenant: the sealing key pair opens what ingest sealed.
 // Throws std::runtime_error when a tenant's keys cannot be loaded.
-void load_counselor_keys(const config::Config& config, outbox::TenantKeys& keys);
+void load_counselor_keys(const config::Config& config, crypto::Keyring& keys);
 
 // Creates the data directory (mode 0700) when missing.
 void ensure_data_dir(const config::Config& config);

@@ -33,7 +33,7 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
     ensure_data_dir(*config);
     prepare_store(*config);
     SystemClock clock;
-    outbox::TenantKeys keys(clock);
+    crypto::Keyring keys(clock);
     load_counselor_keys(*config, keys);
     queue::Database db(database_options(*config));
     console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, true), clock);

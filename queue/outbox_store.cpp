@@ -131,12 +131,6 @@ result<std::optional<InboundRef>> OutboxStore::inbound(const std::string& messag
   });
 }
 
-result<std::optional<Blob>> OutboxStore::sealed_data_key(const std::string& key_id) {
-  auto s = db_.prepare("SELECT sealed_key FROM data_keys WHERE key_id = ?");
-  s.bind(1, key_id);
-  return one_row(s, [](const Statement& q) { return q.column_blob(0); });
-}
-
 result<void> OutboxStore::set_status(const std::string& id, const std::string& status, const std::string& method,
                                      const std::string& code, const std::string& reason, bool count_attempt) {
   const auto now = clock_.now_ms();

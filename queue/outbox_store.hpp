@@ -89,7 +89,6 @@ class OutboxStore {
   result<std::vector<OutboundRow>> by_conversation(std::int64_t conversation_id);
   result<std::optional<DeliveryTarget>> target(std::int64_t conversation_id);
   result<std::optional<InboundRef>> inbound(const std::string& message_id);
-  result<std::optional<Blob>> sealed_data_key(const std::string& key_id);
 
   result<void> set_status(const std::string& id, const std::string& status, const std::string& method,
                           const std::string& code, const std::string& reason, bool count_attempt);

@@ -5,18 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "crypto/sealed_key.hpp"
+
 #include "gateway/core/message.hpp"
 
 namespace madoguchi::queue {
 
 using Blob = std::vector<unsigned char>;
 
-struct DataKeyRecord {
-  std::string key_id;  // crypto::DataKey::key_id
-  std::string tenant_id;
-  Blob sealed_key;
-  std::int64_t created_at_ms = 0;
-};
+using DataKeyRecord = crypto::SealedDataKey;  // as sealed to the tenant's public key
 
 struct EventRecord {
   std::string message_id;  // random record id (also bound into the body's associated data)

@@ -5,7 +5,7 @@
 #include "crypto/chain_hash.hpp"
 #include "crypto/password.hpp"
 #include "crypto/totp.hpp"
-#include "queue/outbox_store.hpp"
+#include "queue/data_keys.hpp"
 #include "queue/transaction.hpp"
 
 namespace madoguchi::console {
@@ -24,7 +24,7 @@ std::string detail(std::initializer_list<std::pair<const char*, std::string>> fi
 
 }  // namespace
 
-Auth::Auth(ConsoleDb& db, outbox::TenantKeys& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock)
+Auth::Auth(ConsoleDb& db, crypto::Keyring& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock)
     : db_(db), keys_(keys), audit_(audit), policy_(policy), clock_(clock) {
   auto dummy = crypto::hash_password("madoguchi-dummy-password", policy_.kdf);
   if (dummy) dummy_hash_ = *dummy;
@@ -47,11 +47,11 @@ result<void> Auth::fail(const queue::StaffUser& user, const char* why) {
 }
 
 result<std::optional<std::int64_t>> Auth::totp_ok(const queue::StaffUser& user, const std::string& code) {
-  queue::OutboxStore keys_store(db_.db, clock_);
-  auto secret = keys_.open(keys_store, user.tenant_id, user.totp_key_id, kTotpRecordPrefix + user.username,
+  queue::DataKeys data_keys(db_.db);
+  auto secret = keys_.open(data_keys, user.tenant_id, user.totp_key_id, kTotpRecordPrefix + user.username,
                            user.totp_secret);
   if (!secret) return secret.error();
-  auto text = outbox::body_text(*secret);  // sealed as {"v":1,"text":<base32>}
+  auto text = crypto::body_text(*secret);  // sealed as {"v":1,"text":<base32>}
   if (!text) return text.error();
   auto raw = crypto::base32_decode(*text);
   if (!raw) return errc::decrypt_failed;

@@ -13,7 +13,7 @@
 
 #include "crypto/keys.hpp"
 #include "gateway/console/audit.hpp"
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 #include "queue/staff_store.hpp"
 
 namespace madoguchi::console {
@@ -53,7 +53,7 @@ struct ConsoleDb {
 
 class Auth {
  public:
-  Auth(ConsoleDb& db, outbox::TenantKeys& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock);
+  Auth(ConsoleDb& db, crypto::Keyring& keys, AuditLog& audit, AuthPolicy policy, const Clock& clock);
 
   // errc::login_failed (unknown user, wrong password or code: indistinguishable),
   // totp_required (password right, code missing), account_locked (retry_after_ms set).
@@ -70,7 +70,7 @@ class Auth {
   result<void> fail(const queue::StaffUser& user, const char* why);
 
   ConsoleDb& db_;
-  outbox::TenantKeys& keys_;
+  crypto::Keyring& keys_;
   AuditLog& audit_;
   AuthPolicy policy_;
   const Clock& clock_;

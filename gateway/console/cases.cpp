@@ -11,6 +11,7 @@
 #include "gateway/console/labels.hpp"
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/core/utf8.hpp"
+#include "queue/data_keys.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/staff_store.hpp"
 #include "queue/transaction.hpp"
@@ -49,7 +50,7 @@ json::object conversation_json(const queue::ConversationRow& c) {
   return o;
 }
 
-Cases::Cases(ConsoleDb& db, outbox::TenantKeys& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
+Cases::Cases(ConsoleDb& db, crypto::Keyring& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
              const Clock& clock)
     : db_(db), keys_(keys), outbox_(outbox), audit_(audit), limits_(limits), clock_(clock) {}
 
@@ -105,10 +106,10 @@ result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
 result<json::object> Cases::entry_json(const queue::CaseEntryRow& e) {
   std::string text;
   if (!e.key_id.empty()) {
-    queue::OutboxStore keys_store(db_.db, clock_);
-    auto plain = keys_.open(keys_store, e.tenant_id, e.key_id, e.id, e.body);
+    queue::DataKeys data_keys(db_.db);
+    auto plain = keys_.open(data_keys, e.tenant_id, e.key_id, e.id, e.body);
     if (!plain) return plain.error();
-    auto t = outbox::body_text(*plain);
+    auto t = crypto::body_text(*plain);
     if (!t) return t.error();
     text = std::move(*t);
   }
@@ -160,6 +161,7 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   if (!c) return c.error();
   queue::CaseStore store(db_.db);
   queue::OutboxStore outbound_store(db_.db, clock_);
+  queue::DataKeys data_keys(db_.db);
   auto inbound = store.inbound(id);
   if (!inbound) return inbound.error();
   auto outbound = outbound_store.by_conversation(id);
@@ -171,9 +173,9 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
     if (m.hidden) {
       text = "（相談者が送信を取り消しました）";
     } else {
-      auto plain = keys_.open(outbound_store, staff.tenant_id, m.key_id, m.id, m.body);
+      auto plain = keys_.open(data_keys, staff.tenant_id, m.key_id, m.id, m.body);
       if (!plain) return plain.error();
-      auto t = outbox::body_text(*plain);
+      auto t = crypto::body_text(*plain);
       text = t && !t->empty() ? std::move(*t) : media_placeholder(m.message_type);
     }
     items.emplace_back(m.received_at_ms,
@@ -184,9 +186,9 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
                                     {"delivery_reason", nullptr}});
   }
   for (const auto& o : *outbound) {
-    auto plain = keys_.open(outbound_store, staff.tenant_id, o.key_id, o.id, o.body);
+    auto plain = keys_.open(data_keys, staff.tenant_id, o.key_id, o.id, o.body);
     if (!plain) return plain.error();
-    auto t = outbox::body_text(*plain);
+    auto t = crypto::body_text(*plain);
     if (!t) return t.error();
     items.emplace_back(o.created_at_ms,
                        json::object{{"id", o.id}, {"direction", "out"}, {"channel", c->channel}, {"type", "text"},
@@ -233,7 +235,7 @@ result<json::object> Cases::add_entry(const Staff& staff, const queue::Conversat
   e.author = staff.username;
   e.detail = json::serialize(detail);
   e.created_at_ms = clock_.now_ms();
-  std::optional<outbox::SealedText> sealed;
+  std::optional<crypto::SealedText> sealed;
   if (!text.empty()) {
     auto s = keys_.seal_text(staff.tenant_id, e.id, text);
     if (!s) return s.error();

@@ -42,7 +42,7 @@ struct ContactRecord {
 
 class Cases {
  public:
-  Cases(ConsoleDb& db, outbox::TenantKeys& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
+  Cases(ConsoleDb& db, crypto::Keyring& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
         const Clock& clock);
 
   // Errors: not_found (no such conversation in the tenant), access_denied, invalid_input,
@@ -80,7 +80,7 @@ class Cases {
   result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
 
   ConsoleDb& db_;
-  outbox::TenantKeys& keys_;
+  crypto::Keyring& keys_;
   outbox::Outbox& outbox_;
   AuditLog& audit_;
   CaseLimits limits_;

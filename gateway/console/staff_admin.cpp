@@ -11,7 +11,7 @@
 
 namespace madoguchi::console {
 
-result<StaffCreated> add_staff(queue::Database& db, outbox::TenantKeys& keys, AuditLog& audit, const NewStaff& s,
+result<StaffCreated> add_staff(queue::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& s,
                                const std::string& actor, crypto::KdfLimits kdf, const Clock& clock) {
   if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin") return errc::invalid_input;
   if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
@@ -33,7 +33,7 @@ result<StaffCreated> add_staff(queue::Database& db, outbox::TenantKeys& keys, Au
   user.password_hash = *hash;
 
   StaffCreated created;
-  std::optional<outbox::SealedText> sealed;
+  std::optional<crypto::SealedText> sealed;
   if (s.totp) {
     auto secret = crypto::new_totp_secret();
     auto box = keys.seal_text(s.tenant_id, kTotpRecordPrefix + s.username, crypto::base32_encode(secret.view()));

@@ -8,7 +8,7 @@ std::vector<std::vector<std::string>> requests_for(const std::string& text, cons
   return group_requests(split_text(text, caps.max_text_units), caps.max_messages);
 }
 
-result<Composed> compose(TenantKeys& keys, const ComposeInput& in, const OutboundCapabilities& caps) {
+result<Composed> compose(crypto::Keyring& keys, const ComposeInput& in, const OutboundCapabilities& caps) {
   Composed out;
   out.row.id = crypto::random_id();
   auto sealed = keys.seal_text(in.tenant_id, out.row.id, in.text);

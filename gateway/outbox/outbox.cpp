@@ -13,7 +13,7 @@ OutboundStatus to_status(const queue::OutboundRow& r) {
           r.conversation_id, r.attempts, r.created_at_ms, r.updated_at_ms, r.delivered_at_ms};
 }
 
-Outbox::Outbox(const queue::DatabaseOptions& db, TenantKeys& keys, const Senders& senders, OutboxLimits limits,
+Outbox::Outbox(const queue::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
                std::function<void()> on_enqueued, const Clock& clock)
     : db_(db), store_(db_, clock), keys_(keys), senders_(senders), limits_(limits),
       on_enqueued_(std::move(on_enqueued)) {}

@@ -11,7 +11,7 @@
 
 #include "gateway/core/clock.hpp"
 #include "gateway/outbox/senders.hpp"
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 #include "queue/database.hpp"
 #include "queue/outbox_store.hpp"
 
@@ -38,7 +38,7 @@ struct OutboxLimits {
 
 class Outbox {
  public:
-  Outbox(const queue::DatabaseOptions& db, TenantKeys& keys, const Senders& senders, OutboxLimits limits,
+  Outbox(const queue::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
          std::function<void()> on_enqueued, const Clock& clock);
 
   // The new outbound message's id. errc::text_empty, text_too_long (also for invalid
@@ -53,7 +53,7 @@ class Outbox {
   std::mutex mutex_;
   queue::Database db_;
   queue::OutboxStore store_;
-  TenantKeys& keys_;
+  crypto::Keyring& keys_;
   const Senders& senders_;
   OutboxLimits limits_;
   std::function<void()> on_enqueued_;

@@ -13,6 +13,7 @@
 
 #include "gateway/outbox/compose.hpp"
 #include "gateway/outbox/split.hpp"
+#include "queue/data_keys.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/transaction.hpp"
 
@@ -29,7 +30,7 @@ constexpr const char* kUnconfirmedReason =
 
 struct OutboxWorker::Impl {
   WorkerOptions options;
-  TenantKeys& keys;
+  crypto::Keyring& keys;
   Senders& senders;
   DeliveryFeed& feed;
   Metrics& metrics;
@@ -39,16 +40,17 @@ struct OutboxWorker::Impl {
   queue::Database db;
   queue::JobQueue jobs;
   queue::OutboxStore store;
+  queue::DataKeys data_keys;
   std::string owner;
   std::vector<asio::steady_timer*> idle_timers;
   std::vector<std::function<asio::awaitable<void>()>> tasks;
   std::thread thread;
   bool stopping = false;
 
-  Impl(const queue::DatabaseOptions& db_options, WorkerOptions o, TenantKeys& k, Senders& s,
+  Impl(const queue::DatabaseOptions& db_options, WorkerOptions o, crypto::Keyring& k, Senders& s,
        DeliveryFeed& f, Metrics& m, Log& l, const Clock& c)
       : options(std::move(o)), keys(k), senders(s), feed(f), metrics(m), log(l),
-        clock(c), db(db_options), jobs(db, c, options.backoff), store(db, c),
+        clock(c), db(db_options), jobs(db, c, options.backoff), store(db, c), data_keys(db),
         owner(options.owner + ":" + std::to_string(::getpid()) + ":") {
     // The worker's own writes may be lost on power failure (not on a crash: WAL) without
     // harm: a lost lease or status is redone, and a repeated push meets its retry key
@@ -185,10 +187,10 @@ struct OutboxWorker::Impl {
       co_return;
     }
     // Decrypted only now, for this attempt; dropped when the coroutine ends.
-    auto to = keys.open(store, row.tenant_id, (*target)->key_id,
+    auto to = keys.open(data_keys, row.tenant_id, (*target)->key_id,
                         "thread:" + hex((*target)->thread_pseudonym), (*target)->sealed_thread_id);
-    auto plaintext = keys.open(store, row.tenant_id, row.key_id, row.id, row.body);
-    auto text = plaintext ? body_text(*plaintext) : result<std::string>(plaintext.error());
+    auto plaintext = keys.open(data_keys, row.tenant_id, row.key_id, row.id, row.body);
+    auto text = plaintext ? crypto::body_text(*plaintext) : result<std::string>(plaintext.error());
     if (!to || !text) {
       finish(job, row, sender, End::dead_letter,
              permanent("decrypt_failed", "送信内容を復号できません。管理者に連絡してください。"), "");
@@ -210,8 +212,8 @@ struct OutboxWorker::Impl {
         bool fresh = false;
         if (auto inbound = store.inbound(row.in_reply_to); inbound && *inbound) {
           fresh = clock.now_ms() - (*inbound)->received_at_ms < sender->caps.reply_window_ms;
-          if (auto body = keys.open(store, row.tenant_id, (*inbound)->key_id, row.in_reply_to, (*inbound)->body))
-            token = body_reply_handle(*body);
+          if (auto body = keys.open(data_keys, row.tenant_id, (*inbound)->key_id, row.in_reply_to, (*inbound)->body))
+            token = crypto::body_reply_handle(*body);
         }
         if (fresh && !token.empty()) {
           via_reply = true;
@@ -284,7 +286,7 @@ struct OutboxWorker::Impl {
   }
 };
 
-OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, TenantKeys& keys,
+OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys,
                            Senders& senders, DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock)
     : impl_(std::make_unique<Impl>(db, std::move(options), keys, senders, feed, metrics, log, clock)) {}
 

@@ -22,7 +22,7 @@
 #include "gateway/core/metrics.hpp"
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/outbox/senders.hpp"
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 #include "queue/database.hpp"
 #include "queue/jobs.hpp"
 
@@ -38,7 +38,7 @@ struct WorkerOptions {
 
 class OutboxWorker {
  public:
-  OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, TenantKeys& keys, Senders& senders,
+  OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys, Senders& senders,
                DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock);
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;

@@ -11,6 +11,7 @@
 #include "crypto/envelope.hpp"
 #include "gateway/outbox/compose.hpp"
 #include "queue/case_store.hpp"
+#include "queue/data_keys.hpp"
 #include "queue/outbox_store.hpp"
 #include "queue/transaction.hpp"
 #include "queue/triage_store.hpp"
@@ -52,7 +53,7 @@ struct TriageWorker::Impl {
   TriageWorkerOptions options;
   const Assessor& assessor;
   std::map<std::string, std::string> first_replies;
-  outbox::TenantKeys& keys;
+  crypto::Keyring& keys;
   const outbox::Senders& senders;
   DeliveryFeed& feed;
   std::function<void()> on_reply_queued;
@@ -67,7 +68,7 @@ struct TriageWorker::Impl {
   std::thread thread;
 
   Impl(const queue::DatabaseOptions& o, TriageWorkerOptions opts, const Assessor& a, std::map<std::string, std::string> r,
-       outbox::TenantKeys& k, const outbox::Senders& s, DeliveryFeed& f, std::function<void()> q, Log& l,
+       crypto::Keyring& k, const outbox::Senders& s, DeliveryFeed& f, std::function<void()> q, Log& l,
        const Clock& c)
       : options(std::move(opts)), assessor(a), first_replies(std::move(r)), keys(k), senders(s), feed(f),
         on_reply_queued(std::move(q)), log(l), clock(c), db(o), jobs(db, c, options.backoff),
@@ -120,6 +121,7 @@ struct TriageWorker::Impl {
 
   result<void> handle(const queue::Job& job) {
     queue::OutboxStore outbox_store(db, clock);
+    queue::DataKeys data_keys(db);
     queue::TriageStore store(db);
     auto inbound = outbox_store.inbound(job.message_id);
     if (!inbound) return inbound.error();
@@ -129,9 +131,9 @@ struct TriageWorker::Impl {
     const auto& in = **inbound;
     std::string text;
     if (!in.key_id.empty()) {
-      auto plain = keys.open(outbox_store, in.tenant_id, in.key_id, job.message_id, in.body);
+      auto plain = keys.open(data_keys, in.tenant_id, in.key_id, job.message_id, in.body);
       if (!plain) return plain.error();
-      if (auto t = outbox::body_text(*plain)) text = std::move(*t);  // media: no text, still triaged
+      if (auto t = crypto::body_text(*plain)) text = std::move(*t);  // media: no text, still triaged
     }
     const auto& s = **state;
     const auto a = assessor.assess(s.tenant_id, text, s.channel, in.received_at_ms, s.routed ? s.window_name : "");
@@ -163,7 +165,7 @@ struct TriageWorker::Impl {
     const bool record = u.urgency < s.urgency || routed_now || tags_added || composed;
 
     queue::CaseEntryRow entry;
-    std::optional<outbox::SealedText> sealed;
+    std::optional<crypto::SealedText> sealed;
     if (record) {
       entry.id = crypto::random_id();
       entry.tenant_id = s.tenant_id;
@@ -219,7 +221,7 @@ struct TriageWorker::Impl {
 };
 
 TriageWorker::TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
-                           std::map<std::string, std::string> first_replies, outbox::TenantKeys& keys,
+                           std::map<std::string, std::string> first_replies, crypto::Keyring& keys,
                            const outbox::Senders& senders, DeliveryFeed& feed,
                            std::function<void()> on_reply_queued, Log& log, const Clock& clock)
     : impl_(std::make_unique<Impl>(db, std::move(options), assessor, std::move(first_replies), keys, senders, feed,

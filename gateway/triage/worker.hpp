@@ -19,7 +19,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/outbox/senders.hpp"
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 #include "gateway/triage/assessor.hpp"
 #include "queue/database.hpp"
 #include "queue/jobs.hpp"
@@ -40,7 +40,7 @@ class TriageWorker {
   // announced on `feed` (the console's live delivery status) and wakes the outbox worker
   // through on_reply_queued.
   TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
-               std::map<std::string, std::string> first_replies, outbox::TenantKeys& keys,
+               std::map<std::string, std::string> first_replies, crypto::Keyring& keys,
                const outbox::Senders& senders, DeliveryFeed& feed, std::function<void()> on_reply_queued,
                Log& log, const Clock& clock);
   ~TriageWorker();

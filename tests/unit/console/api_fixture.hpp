@@ -147,7 +147,7 @@ class ApiTest : public ::testing::Test {
   std::filesystem::path dir_;
   FakeClock clock_;
   std::unique_ptr<ingest::TenantIngest> tenant_;
-  outbox::TenantKeys keys_{clock_};
+  crypto::Keyring keys_{clock_};
   queue::DatabaseOptions options_;
   std::unique_ptr<ConsoleDb> db_;
   std::int64_t account_ = 0, conversation_ = 0;

@@ -182,7 +182,7 @@ class OutboxTest : public ::testing::Test {
   std::filesystem::path dir_;
   SystemClock clock_;
   std::unique_ptr<ingest::TenantIngest> tenant_;
-  TenantKeys keys_{clock_};
+  crypto::Keyring keys_{clock_};
   queue::DatabaseOptions db_options_;
   std::unique_ptr<queue::Database> db_;
   std::int64_t account_ = 0;

@@ -1,7 +1,8 @@
 #pragma once
 // The counselor side's key material per tenant: the sealing key pair (opens data keys,
-// hence provider ids and bodies) and its own epoch data keys for sealing outbound texts.
-// Opened data keys are cached in locked memory for the life of the process.
+// hence provider ids and bodies) and its own epoch data keys for sealing texts (replies,
+// notes, TOTP secrets). Shared by the outbox, triage and the console. Opened data keys are
+// cached in locked memory for the life of the process.
 // Thread-safe (one mutex; the work under it is microseconds).
 #include <map>
 #include <memory>
@@ -10,19 +11,19 @@
 
 #include "crypto/envelope.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/sealed_key.hpp"
 #include "gateway/core/clock.hpp"
-#include "queue/outbox_store.hpp"
 
-namespace madoguchi::outbox {
+namespace madoguchi::crypto {
 
 struct SealedText {
-  queue::DataKeyRecord key;  // insert with the row (the key may be new)
-  queue::Blob body;
+  SealedDataKey key;  // insert with the row (the key may be new)
+  Bytes body;
 };
 
-class TenantKeys {
+class Keyring {
  public:
-  explicit TenantKeys(const Clock& clock) : clock_(clock) {}
+  explicit Keyring(const Clock& clock) : clock_(clock) {}
   void add(const std::string& tenant_id, crypto::SealingKeyPair keys, std::int64_t epoch_ms,
            std::uint64_t epoch_messages);
   bool has(const std::string& tenant_id) const;
@@ -31,8 +32,8 @@ class TenantKeys {
   result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
   // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
   // looked up through `store` the first time. errc::decrypt_failed / not_found.
-  result<std::string> open(queue::OutboxStore& store, const std::string& tenant_id, const std::string& key_id,
-                           const std::string& record_id, const queue::Blob& box);
+  result<std::string> open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,
+                           const std::string& record_id, const Bytes& box);
 
  private:
   struct Tenant {
@@ -45,9 +46,9 @@ class TenantKeys {
   std::map<std::string, Secret> data_keys_;  // key_id → opened key
 };
 
-// The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply handle its
+// The sealed body format. The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply handle its
 // channel's adapter gave an inbound message ("reply_handle"), empty when there is none.
 result<std::string> body_text(const std::string& plaintext);
 std::string body_reply_handle(const std::string& plaintext);
 
-}  // namespace madoguchi::outbox
+}  // namespace madoguchi::crypto

@@ -1,26 +1,26 @@
-#include "gateway/outbox/tenant_keys.hpp"
+#include "crypto/keyring.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
-namespace madoguchi::outbox {
+namespace madoguchi::crypto {
 
-void TenantKeys::add(const std::string& tenant_id, crypto::SealingKeyPair keys, std::int64_t epoch_ms,
+void Keyring::add(const std::string& tenant_id, SealingKeyPair keys, std::int64_t epoch_ms,
                      std::uint64_t epoch_messages) {
   std::lock_guard lock(mutex_);
-  auto epochs = std::make_unique<crypto::EpochKeys>(keys.sealing_public, clock_, epoch_ms, epoch_messages);
+  auto epochs = std::make_unique<EpochKeys>(keys.sealing_public, clock_, epoch_ms, epoch_messages);
   tenants_.insert_or_assign(tenant_id, Tenant{std::move(keys), std::move(epochs)});
 }
 
-bool TenantKeys::has(const std::string& tenant_id) const {
+bool Keyring::has(const std::string& tenant_id) const {
   std::lock_guard lock(mutex_);
   return tenants_.count(tenant_id) != 0;
 }
 
-result<SealedText> TenantKeys::seal_text(const std::string& tenant_id, const std::string& record_id,
+result<SealedText> Keyring::seal_text(const std::string& tenant_id, const std::string& record_id,
                                          const std::string& text) {
-  std::shared_ptr<const crypto::DataKey> key;
+  std::shared_ptr<const DataKey> key;
   {
     std::lock_guard lock(mutex_);
     auto it = tenants_.find(tenant_id);
@@ -30,13 +30,12 @@ result<SealedText> TenantKeys::seal_text(const std::string& tenant_id, const std
   const auto plaintext = boost::json::serialize(boost::json::object{{"v", 1}, {"text", text}});
   SealedText out;
   out.key = {key->key_id, tenant_id, key->sealed, clock_.now_ms()};
-  out.body = crypto::seal_body(key->key, plaintext, crypto::associated_data(tenant_id, record_id, key->key_id));
+  out.body = seal_body(key->key, plaintext, associated_data(tenant_id, record_id, key->key_id));
   return out;
 }
 
-result<std::string> TenantKeys::open(queue::OutboxStore& store, const std::string& tenant_id,
-                                     const std::string& key_id, const std::string& record_id,
-                                     const queue::Blob& box) {
+result<std::string> Keyring::open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,
+                                  const std::string& record_id, const Bytes& box) {
   std::lock_guard lock(mutex_);
   auto tenant = tenants_.find(tenant_id);
   if (tenant == tenants_.end()) return errc::not_found;
@@ -45,11 +44,11 @@ result<std::string> TenantKeys::open(queue::OutboxStore& store, const std::strin
     auto sealed = store.sealed_data_key(key_id);
     if (!sealed) return sealed.error();
     if (!*sealed) return errc::not_found;
-    auto opened = crypto::open_data_key(**sealed, tenant->second.keys.sealing_public, tenant->second.keys.sealing_secret);
+    auto opened = open_data_key(**sealed, tenant->second.keys.sealing_public, tenant->second.keys.sealing_secret);
     if (!opened) return opened.error();
     cached = data_keys_.emplace(key_id, std::move(*opened)).first;
   }
-  return crypto::open_body(cached->second, box, crypto::associated_data(tenant_id, record_id, key_id));
+  return open_body(cached->second, box, associated_data(tenant_id, record_id, key_id));
 }
 
 namespace {
@@ -75,4 +74,4 @@ std::string body_reply_handle(const std::string& plaintext) {
   return handle && handle->is_string() ? std::string(handle->as_string()) : std::string();
 }
 
-}  // namespace madoguchi::outbox
+}  // namespace madoguchi::crypto
