@@ -1,5 +1,9 @@
 #include "queue/jobs.hpp"
 
+#include <sodium.h>
+
+#include "gateway/core/hex.hpp"
+
 #include <algorithm>
 #include <random>
 
@@ -12,11 +16,9 @@ double default_random() {
 }
 
 std::string new_token() {
-  thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string token(32, '0');
-  for (auto& c : token) c = hex[engine() & 15];
-  return token;
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  return to_hex(bytes);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "adapters/line/line_events.hpp"
 
+#include "gateway/core/hex.hpp"
+
 #include <openssl/sha.h>
 
 #include <array>
@@ -63,13 +65,7 @@ struct Shape {
 std::string sha256_id(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned char b : digest) {
-    out.push_back(hex[b >> 4]);
-    out.push_back(hex[b & 15]);
-  }
-  return out;
+  return "sha256:" + to_hex(digest);
 }
 
 }  // namespace

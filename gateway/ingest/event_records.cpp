@@ -5,20 +5,10 @@
 #include <boost/json/value.hpp>
 
 #include "crypto/pseudonym.hpp"
+#include "gateway/core/hex.hpp"
 
 namespace madoguchi::ingest {
 namespace {
-
-std::string to_hex(const queue::Blob& bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
-}
 
 queue::Blob to_blob(const crypto::Pseudonym& p) { return {p.begin(), p.end()}; }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "gateway/core/hex.hpp"
 #include "gateway/outbox/compose.hpp"
 #include "gateway/outbox/split.hpp"
 #include "queue/data_keys.hpp"
@@ -188,7 +189,7 @@ struct OutboxWorker::Impl {
     }
     // Decrypted only now, for this attempt; dropped when the coroutine ends.
     auto to = keys.open(data_keys, row.tenant_id, (*target)->key_id,
-                        "thread:" + hex((*target)->thread_pseudonym), (*target)->sealed_thread_id);
+                        "thread:" + to_hex((*target)->thread_pseudonym), (*target)->sealed_thread_id);
     auto plaintext = keys.open(data_keys, row.tenant_id, row.key_id, row.id, row.body);
     auto text = plaintext ? crypto::body_text(*plaintext) : result<std::string>(plaintext.error());
     if (!to || !text) {
@@ -275,15 +276,6 @@ struct OutboxWorker::Impl {
     }
   }
 
-  static std::string hex(const queue::Blob& bytes) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : bytes) {
-      out.push_back(digits[b >> 4]);
-      out.push_back(digits[b & 15]);
-    }
-    return out;
-  }
 };
 
 OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys,

@@ -44,3 +44,17 @@ TEST(Utf8, ValidityAndLengths) {
 
 }  // namespace
 }  // namespace madoguchi::utf8
+
+#include "gateway/core/hex.hpp"
+
+namespace madoguchi {
+namespace {
+
+TEST(Hex, LowerCaseTwoDigitsPerByte) {
+  const unsigned char bytes[] = {0x00, 0x0f, 0xa5, 0xff};
+  EXPECT_EQ(to_hex(bytes), "000fa5ff");
+  EXPECT_EQ(to_hex({}), "");
+}
+
+}  // namespace
+}  // namespace madoguchi
