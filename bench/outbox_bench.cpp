@@ -138,7 +138,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
   worker.start();
   for (;;) {
     auto s = db.prepare("SELECT count(*) FROM outbound_messages WHERE status = 'delivered'");
-    s.step();
+    if (auto row = s.step(); !row || !*row) throw std::runtime_error("cannot count delivered rows");
     f.delivered = s.column_int(0);
     if (f.delivered >= count || SteadyClock::now() - start > std::chrono::seconds(120)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -32,7 +32,7 @@ struct DataKey {
 DataKey new_data_key(const PublicKey& tenant_public);
 
 // Opens a sealed data key with the tenant key pair. errc::decrypt_failed on any failure.
-result<Secret> open_data_key(std::span<const unsigned char> sealed, const PublicKey& tenant_public,
+[[nodiscard]] result<Secret> open_data_key(std::span<const unsigned char> sealed, const PublicKey& tenant_public,
                              const Secret& tenant_secret);
 
 // Canonical associated data: length-prefixed (tenant, record id, key id).
@@ -42,7 +42,7 @@ std::string associated_data(std::string_view tenant, std::string_view record_id,
 // nonce (24 bytes) || ciphertext+tag.
 Bytes seal_body(const Secret& data_key, std::string_view plaintext, std::string_view ad);
 // errc::decrypt_failed for a wrong key, wrong AD, truncated or altered box.
-result<std::string> open_body(const Secret& data_key, std::span<const unsigned char> box,
+[[nodiscard]] result<std::string> open_body(const Secret& data_key, std::span<const unsigned char> box,
                               std::string_view ad);
 
 // The current epoch's data key, rotated after `max_age_ms` or `max_uses` uses.

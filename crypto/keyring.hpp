@@ -29,10 +29,10 @@ class Keyring {
   bool has(const std::string& tenant_id) const;
 
   // Seals {"v":1,"text":…} for the outbound row `record_id`.
-  result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
+  [[nodiscard]] result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
   // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
   // looked up through `store` the first time. errc::decrypt_failed / not_found.
-  result<std::string> open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,
+  [[nodiscard]] result<std::string> open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,
                            const std::string& record_id, const Bytes& box);
 
  private:
@@ -48,7 +48,7 @@ class Keyring {
 
 // The sealed body format. The text of a sealed outbound or inbound body ({"v":1,"text":…}); the reply handle its
 // channel's adapter gave an inbound message ("reply_handle"), empty when there is none.
-result<std::string> body_text(const std::string& plaintext);
+[[nodiscard]] result<std::string> body_text(const std::string& plaintext);
 std::string body_reply_handle(const std::string& plaintext);
 
 }  // namespace madoguchi::crypto

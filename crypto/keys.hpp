@@ -36,12 +36,12 @@ struct SealingKeyPair {
 bool tenant_keys_exist(const std::filesystem::path& dir);
 
 // Creates the directory (0700) and the three files. Fails (key_file_invalid) if any exists.
-result<void> init_tenant_keys(const std::filesystem::path& dir, std::string_view passphrase,
+[[nodiscard]] result<void> init_tenant_keys(const std::filesystem::path& dir, std::string_view passphrase,
                               KdfLimits limits);
 
 // errc::key_missing, errc::key_file_invalid (bad magic/size), errc::passphrase_wrong.
-result<IngestKeys> load_ingest_keys(const std::filesystem::path& dir, std::string_view passphrase);
-result<SealingKeyPair> load_sealing_keys(const std::filesystem::path& dir,
+[[nodiscard]] result<IngestKeys> load_ingest_keys(const std::filesystem::path& dir, std::string_view passphrase);
+[[nodiscard]] result<SealingKeyPair> load_sealing_keys(const std::filesystem::path& dir,
                                          std::string_view passphrase);
 
 }  // namespace madoguchi::crypto

@@ -8,7 +8,7 @@
 
 namespace madoguchi::crypto {
 
-result<std::string> hash_password(std::string_view password, KdfLimits limits);
+[[nodiscard]] result<std::string> hash_password(std::string_view password, KdfLimits limits);
 bool verify_password(const std::string& stored_hash, std::string_view password);
 bool password_needs_rehash(const std::string& stored_hash, KdfLimits limits);
 

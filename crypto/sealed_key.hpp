@@ -22,7 +22,7 @@ class DataKeySource {
  public:
   virtual ~DataKeySource() = default;
   // The sealed key, nullopt when there is none with this id.
-  virtual result<std::optional<std::vector<unsigned char>>> sealed_data_key(const std::string& key_id) = 0;
+  [[nodiscard]] virtual result<std::optional<std::vector<unsigned char>>> sealed_data_key(const std::string& key_id) = 0;
 };
 
 }  // namespace madoguchi::crypto

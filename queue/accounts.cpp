@@ -38,7 +38,7 @@ result<AccountIds> sync_accounts(Database& db, const std::vector<TenantSpec>& te
   AccountIds ids;
   auto synced = sync_in_transaction(db, tenants, accounts, ids);
   if (!synced) {
-    (void)db.exec("ROLLBACK");
+    db.rollback();
     return synced.error();
   }
   if (auto r = db.exec("COMMIT"); !r) return r.error();

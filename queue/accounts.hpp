@@ -26,7 +26,7 @@ struct AccountSpec {
 // (channel, account name) → channel_accounts.id
 using AccountIds = std::map<std::pair<std::string, std::string>, std::int64_t>;
 
-result<AccountIds> sync_accounts(Database& db, const std::vector<TenantSpec>& tenants,
+[[nodiscard]] result<AccountIds> sync_accounts(Database& db, const std::vector<TenantSpec>& tenants,
                                  const std::vector<AccountSpec>& accounts);
 
 }  // namespace madoguchi::queue

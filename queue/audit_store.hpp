@@ -20,10 +20,10 @@ struct AuditRow {
 class AuditStore {
  public:
   explicit AuditStore(Database& db) : db_(db) {}
-  result<std::optional<AuditRow>> last();
-  result<void> append(const AuditRow& row);  // row.seq must be last()->seq + 1
+  [[nodiscard]] result<std::optional<AuditRow>> last();
+  [[nodiscard]] result<void> append(const AuditRow& row);  // row.seq must be last()->seq + 1
   // Every row in seq order; `visit` returns false to stop.
-  result<void> each(const std::function<bool(const AuditRow&)>& visit);
+  [[nodiscard]] result<void> each(const std::function<bool(const AuditRow&)>& visit);
 
  private:
   Database& db_;

@@ -57,26 +57,26 @@ class CaseStore {
   explicit CaseStore(Database& db) : db_(db) {}
 
   // Ordered by urgency, then the longest waiting (nothing waiting last), then recency.
-  result<std::vector<ConversationRow>> queue(const QueueFilter& filter);
-  result<std::optional<ConversationRow>> conversation(const std::string& tenant_id, std::int64_t id);
-  result<std::vector<ConversationRow>> household(const std::string& tenant_id, const std::string& household);
+  [[nodiscard]] result<std::vector<ConversationRow>> queue(const QueueFilter& filter);
+  [[nodiscard]] result<std::optional<ConversationRow>> conversation(const std::string& tenant_id, std::int64_t id);
+  [[nodiscard]] result<std::vector<ConversationRow>> household(const std::string& tenant_id, const std::string& household);
   // Message events of the conversation, oldest first (follow/unfollow and the like are left out).
-  result<std::vector<InboundRow>> inbound(std::int64_t conversation_id);
-  result<std::vector<CaseEntryRow>> entries(std::int64_t conversation_id);
+  [[nodiscard]] result<std::vector<InboundRow>> inbound(std::int64_t conversation_id);
+  [[nodiscard]] result<std::vector<CaseEntryRow>> entries(std::int64_t conversation_id);
 
   // Each change bumps updated_at_ms; inside the caller's transaction.
-  result<void> add_entry(const CaseEntryRow& entry, const DataKeyRecord* key);
-  result<void> set_assignee(std::int64_t id, const std::string& assignee, std::int64_t now_ms);
-  result<void> set_window(std::int64_t id, std::int64_t window_id, std::int64_t now_ms);
-  result<void> set_urgency(std::int64_t id, int urgency, std::int64_t now_ms);
-  result<void> set_fields(std::int64_t id, const CaseFields& fields, std::int64_t now_ms);
-  result<void> set_state(std::int64_t id, const std::string& state, std::int64_t now_ms);
+  [[nodiscard]] result<void> add_entry(const CaseEntryRow& entry, const DataKeyRecord* key);
+  [[nodiscard]] result<void> set_assignee(std::int64_t id, const std::string& assignee, std::int64_t now_ms);
+  [[nodiscard]] result<void> set_window(std::int64_t id, std::int64_t window_id, std::int64_t now_ms);
+  [[nodiscard]] result<void> set_urgency(std::int64_t id, int urgency, std::int64_t now_ms);
+  [[nodiscard]] result<void> set_fields(std::int64_t id, const CaseFields& fields, std::int64_t now_ms);
+  [[nodiscard]] result<void> set_state(std::int64_t id, const std::string& state, std::int64_t now_ms);
   // A staff reply answers everything waiting.
-  result<void> mark_answered(std::int64_t id, std::int64_t now_ms);
+  [[nodiscard]] result<void> mark_answered(std::int64_t id, std::int64_t now_ms);
 
  private:
-  result<std::vector<ConversationRow>> select(Statement& s);
-  result<void> update(const char* sql, std::int64_t id, std::int64_t now_ms);
+  [[nodiscard]] result<std::vector<ConversationRow>> select(Statement& s);
+  [[nodiscard]] result<void> update(const char* sql, std::int64_t id, std::int64_t now_ms);
   Database& db_;
 };
 

@@ -10,7 +10,7 @@ namespace madoguchi::queue {
 class DataKeys final : public crypto::DataKeySource {
  public:
   explicit DataKeys(Database& db) : db_(db) {}
-  result<std::optional<std::vector<unsigned char>>> sealed_data_key(const std::string& key_id) override;
+  [[nodiscard]] result<std::optional<std::vector<unsigned char>>> sealed_data_key(const std::string& key_id) override;
 
  private:
   Database& db_;

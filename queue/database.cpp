@@ -35,11 +35,16 @@ Database::Database(const DatabaseOptions& options) {
   must("PRAGMA secure_delete=ON");
   if (options.max_pages > 0) {
     Statement cap(db_, "PRAGMA max_page_count=" + std::to_string(options.max_pages));
-    (void)cap.step();
+    if (auto set = cap.step(); !set)
+      throw std::runtime_error("database " + options.path.string() + ": cannot set max_page_count");
   }
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::rollback(std::string_view sql) {
+  [[maybe_unused]] auto undone = exec(sql);
+}
 
 result<void> Database::exec(std::string_view sql) {
   const std::string text(sql);

@@ -35,7 +35,11 @@ class Database {
   ~Database();
 
   // errc::store_busy for SQLITE_BUSY/LOCKED, errc::store_failed otherwise.
-  result<void> exec(std::string_view sql);
+  [[nodiscard]] result<void> exec(std::string_view sql);
+  // Undoes a failed transaction ("ROLLBACK", or "ROLLBACK TO x" then "RELEASE x"). Its own
+  // failure is not reported: SQLite has then already rolled back (an I/O or full-disk
+  // error ends the transaction), and the caller returns the error that started it.
+  void rollback(std::string_view sql = "ROLLBACK");
   Statement prepare(std::string_view sql);  // throws on SQL errors: programming error
   sqlite3* handle() { return db_; }
   std::int64_t last_insert_rowid() const;
@@ -60,8 +64,8 @@ class Statement {
   Statement& bind(int index, std::span<const unsigned char> v);
   Statement& bind_null(int index);
   // SQLITE_ROW → true, SQLITE_DONE → false, else error (busy/failed).
-  result<bool> step();
-  result<void> run();  // step to completion, then reset
+  [[nodiscard]] result<bool> step();
+  [[nodiscard]] result<void> run();  // step to completion, then reset
   void reset();
   std::int64_t column_int(int i) const;
   std::string column_text(int i) const;

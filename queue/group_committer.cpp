@@ -74,7 +74,7 @@ void GroupCommitter::commit(std::deque<Pending>& work, std::map<std::string, std
   std::vector<result<IngestOutcome>> results;
   results.reserve(work.size());
   auto fail_all = [&](boost::system::error_code ec) {
-    (void)db_->exec("ROLLBACK");
+    db_->rollback();
     results.assign(work.size(), result<IngestOutcome>(ec));
     std::lock_guard lock(mutex_);  // keep the counts for the next transaction
     for (auto& [name, delta] : counters) counters_[name] += delta;

@@ -139,8 +139,8 @@ result<IngestOutcome> IngestStore::write_batch(const IngestBatch& batch) {
     return {};
   };
   if (auto written = write_all(); !written) {
-    (void)db_.exec("ROLLBACK TO ingest_batch");
-    (void)db_.exec("RELEASE ingest_batch");
+    db_.rollback("ROLLBACK TO ingest_batch");
+    db_.rollback("RELEASE ingest_batch");
     return written.error();
   }
   if (auto r = db_.exec("RELEASE ingest_batch"); !r) return r.error();

@@ -19,10 +19,10 @@ class IngestStore {
  public:
   explicit IngestStore(Database& db);
   ~IngestStore();
-  result<IngestOutcome> write_batch(const IngestBatch& batch);
+  [[nodiscard]] result<IngestOutcome> write_batch(const IngestBatch& batch);
 
  private:
-  result<void> write_event(const EventRecord& event, IngestOutcome& outcome);
+  [[nodiscard]] result<void> write_event(const EventRecord& event, IngestOutcome& outcome);
   struct Statements;  // prepared once, reused for every batch
   Database& db_;
   std::unique_ptr<Statements> sql_;

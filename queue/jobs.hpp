@@ -47,22 +47,22 @@ class JobQueue {
            double (*random)() = nullptr);
 
   // Inside or outside a transaction of the caller.
-  result<std::int64_t> enqueue(const NewJob& job);
-  result<std::optional<Job>> lease(const std::string& kind, const std::string& worker,
+  [[nodiscard]] result<std::int64_t> enqueue(const NewJob& job);
+  [[nodiscard]] result<std::optional<Job>> lease(const std::string& kind, const std::string& worker,
                                    std::int64_t visibility_ms);
   // Stale leases (wrong token) are refused with errc::store_failed and change nothing.
-  result<void> complete(const Job& job);
+  [[nodiscard]] result<void> complete(const Job& job);
   // Retry later (retry_after_ms overrides the backoff when > 0) or dead-letter.
-  result<void> fail(const Job& job, const std::string& reason, std::int64_t retry_after_ms = 0);
-  result<void> dead_letter(const Job& job, const std::string& reason);
+  [[nodiscard]] result<void> fail(const Job& job, const std::string& reason, std::int64_t retry_after_ms = 0);
+  [[nodiscard]] result<void> dead_letter(const Job& job, const std::string& reason);
 
   // At start-up, under the single-instance lock: leases held by earlier processes of this
   // instance (owner "<prefix>…") are dead, so they become runnable now instead of after
   // their visibility timeout. Returns how many.
-  result<std::int64_t> release_leases(const std::string& owner_prefix);
+  [[nodiscard]] result<std::int64_t> release_leases(const std::string& owner_prefix);
 
   // Ready + leased jobs per kind, for /metrics.
-  result<std::vector<std::pair<std::string, std::int64_t>>> depth();
+  [[nodiscard]] result<std::vector<std::pair<std::string, std::int64_t>>> depth();
   std::int64_t backoff_ms(int attempts) const;  // deterministic cap; jitter applied on top
 
  private:

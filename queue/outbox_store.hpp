@@ -84,23 +84,23 @@ class OutboxStore {
   OutboxStore(Database& db, const Clock& clock);
 
   // The outbound row and its deliver job; inside the caller's transaction.
-  result<void> insert(const NewOutbound& message, const DataKeyRecord& key);
-  result<std::optional<OutboundRow>> find(const std::string& id);
-  result<std::vector<OutboundRow>> by_conversation(std::int64_t conversation_id);
-  result<std::optional<DeliveryTarget>> target(std::int64_t conversation_id);
-  result<std::optional<InboundRef>> inbound(const std::string& message_id);
+  [[nodiscard]] result<void> insert(const NewOutbound& message, const DataKeyRecord& key);
+  [[nodiscard]] result<std::optional<OutboundRow>> find(const std::string& id);
+  [[nodiscard]] result<std::vector<OutboundRow>> by_conversation(std::int64_t conversation_id);
+  [[nodiscard]] result<std::optional<DeliveryTarget>> target(std::int64_t conversation_id);
+  [[nodiscard]] result<std::optional<InboundRef>> inbound(const std::string& message_id);
 
-  result<void> set_status(const std::string& id, const std::string& status, const std::string& method,
+  [[nodiscard]] result<void> set_status(const std::string& id, const std::string& status, const std::string& method,
                           const std::string& code, const std::string& reason, bool count_attempt);
-  result<void> set_reply_state(const std::string& id, ReplyState state);
-  result<void> set_requests_done(const std::string& id, int done);
+  [[nodiscard]] result<void> set_reply_state(const std::string& id, ReplyState state);
+  [[nodiscard]] result<void> set_requests_done(const std::string& id, int done);
 
   // Admin: outbox jobs by job state ("" = every unfinished or dead job).
-  result<std::vector<OutboxJobRow>> list(const std::string& job_state);
+  [[nodiscard]] result<std::vector<OutboxJobRow>> list(const std::string& job_state);
   // A dead or waiting job runs again now with fresh attempts (same retry keys).
-  result<bool> retry(std::int64_t job_id);
+  [[nodiscard]] result<bool> retry(std::int64_t job_id);
   // A job that has not been delivered stops; its message is marked failed (取り消し).
-  result<bool> cancel(std::int64_t job_id);
+  [[nodiscard]] result<bool> cancel(std::int64_t job_id);
 
  private:
   Database& db_;

@@ -273,11 +273,11 @@ result<void> migrate(Database& db) {
       applied = record.run();
     }
     if (!applied) {
-      (void)db.exec("ROLLBACK");
+      db.rollback();
       return applied;
     }
     if (auto r = db.exec("COMMIT"); !r) {
-      (void)db.exec("ROLLBACK");
+      db.rollback();
       return r;
     }
   }

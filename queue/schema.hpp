@@ -7,7 +7,7 @@
 
 namespace madoguchi::queue {
 
-result<void> migrate(Database& db);
+[[nodiscard]] result<void> migrate(Database& db);
 int schema_version(Database& db);
 int latest_schema_version();
 

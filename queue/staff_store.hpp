@@ -47,29 +47,29 @@ class StaffStore {
  public:
   explicit StaffStore(Database& db) : db_(db) {}
 
-  result<std::vector<WindowRow>> windows(const std::string& tenant_id);
+  [[nodiscard]] result<std::vector<WindowRow>> windows(const std::string& tenant_id);
   // errc::already_exists when the user name is taken (user names are global). Inside the
   // caller's transaction (with the TOTP data key and the audit entry).
-  result<std::int64_t> add_user(const NewStaffUser& user);
-  result<std::optional<StaffUser>> by_username(const std::string& username);
-  result<std::optional<StaffUser>> by_id(std::int64_t id);
-  result<std::vector<StaffUser>> users(const std::string& tenant_id);
+  [[nodiscard]] result<std::int64_t> add_user(const NewStaffUser& user);
+  [[nodiscard]] result<std::optional<StaffUser>> by_username(const std::string& username);
+  [[nodiscard]] result<std::optional<StaffUser>> by_id(std::int64_t id);
+  [[nodiscard]] result<std::vector<StaffUser>> users(const std::string& tenant_id);
 
-  result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
-  result<void> record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms);
+  [[nodiscard]] result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
+  [[nodiscard]] result<void> record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms);
   // Clears the failure count; `totp_step` (> 0) is remembered so the code is not reused.
-  result<void> record_success(std::int64_t user_id, std::int64_t totp_step);
+  [[nodiscard]] result<void> record_success(std::int64_t user_id, std::int64_t totp_step);
 
-  result<void> create_session(const Blob& token_hash, std::int64_t user_id, const std::string& csrf,
+  [[nodiscard]] result<void> create_session(const Blob& token_hash, std::int64_t user_id, const std::string& csrf,
                               std::int64_t now_ms);
-  result<std::optional<SessionRow>> session(const Blob& token_hash);
-  result<void> touch_session(const Blob& token_hash, std::int64_t now_ms);
-  result<void> remove_session(const Blob& token_hash);
+  [[nodiscard]] result<std::optional<SessionRow>> session(const Blob& token_hash);
+  [[nodiscard]] result<void> touch_session(const Blob& token_hash, std::int64_t now_ms);
+  [[nodiscard]] result<void> remove_session(const Blob& token_hash);
   // Sessions idle since before `idle_before` or created before `created_before`.
-  result<void> remove_expired_sessions(std::int64_t idle_before, std::int64_t created_before);
+  [[nodiscard]] result<void> remove_expired_sessions(std::int64_t idle_before, std::int64_t created_before);
 
  private:
-  result<std::vector<StaffUser>> select_users(Statement& s);
+  [[nodiscard]] result<std::vector<StaffUser>> select_users(Statement& s);
   Database& db_;
 };
 

@@ -19,6 +19,6 @@ struct Stats {
   std::map<std::string, std::int64_t> jobs_by_state;
 };
 
-result<Stats> compute_stats(Database& db);
+[[nodiscard]] result<Stats> compute_stats(Database& db);
 
 }  // namespace madoguchi::queue

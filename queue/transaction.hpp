@@ -6,11 +6,11 @@
 namespace madoguchi::queue {
 
 template <class Body>
-result<void> in_transaction(Database& db, Body&& body) {
+[[nodiscard]] result<void> in_transaction(Database& db, Body&& body) {
   if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
   result<void> done = body();
   if (done) done = db.exec("COMMIT");
-  if (!done) (void)db.exec("ROLLBACK");
+  if (!done) db.rollback();
   return done;
 }
 

@@ -29,9 +29,9 @@ struct TriageUpdate {
 class TriageStore {
  public:
   explicit TriageStore(Database& db) : db_(db) {}
-  result<std::optional<TriageState>> state(std::int64_t conversation_id);
-  result<std::optional<std::int64_t>> window_id(const std::string& tenant_id, const std::string& name);
-  result<void> apply(std::int64_t conversation_id, const TriageUpdate& update, std::int64_t now_ms);
+  [[nodiscard]] result<std::optional<TriageState>> state(std::int64_t conversation_id);
+  [[nodiscard]] result<std::optional<std::int64_t>> window_id(const std::string& tenant_id, const std::string& name);
+  [[nodiscard]] result<void> apply(std::int64_t conversation_id, const TriageUpdate& update, std::int64_t now_ms);
 
  private:
   Database& db_;

@@ -13,6 +13,6 @@ struct JsonLimits {
 };
 
 // errc::json_malformed, json_too_deep, json_invalid_utf8, json_duplicate_key.
-result<boost::json::value> parse_untrusted_json(std::string_view text, JsonLimits limits = {});
+[[nodiscard]] result<boost::json::value> parse_untrusted_json(std::string_view text, JsonLimits limits = {});
 
 }  // namespace madoguchi::adapters

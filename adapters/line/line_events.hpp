@@ -14,6 +14,6 @@ bool is_known_event_type(std::string_view type);
 bool is_known_message_type(std::string_view type);
 
 // errc::json_unexpected_shape when a known field has the wrong JSON type.
-result<NormalizedMessage> normalize_event(const boost::json::object& event, const std::string& account);
+[[nodiscard]] result<NormalizedMessage> normalize_event(const boost::json::object& event, const std::string& account);
 
 }  // namespace madoguchi::adapters::line

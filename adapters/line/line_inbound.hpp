@@ -16,8 +16,8 @@ namespace madoguchi::adapters::line {
 class LineInbound final : public InboundAdapter {
  public:
   LineInbound(std::string account, std::vector<Secret> channel_secrets, JsonLimits limits = {});
-  result<VerifyOutcome> verify(const WebhookRequest& request) const override;
-  result<std::vector<NormalizedMessage>> parse(const WebhookRequest& request) const override;
+  [[nodiscard]] result<VerifyOutcome> verify(const WebhookRequest& request) const override;
+  [[nodiscard]] result<std::vector<NormalizedMessage>> parse(const WebhookRequest& request) const override;
 
  private:
   std::string account_;

@@ -27,7 +27,7 @@ struct AuditEvent {
 class AuditLog {
  public:
   AuditLog(queue::Database& db, Secret key, const Clock& clock) : db_(db), key_(std::move(key)), clock_(clock) {}
-  result<void> append(const AuditEvent& event);
+  [[nodiscard]] result<void> append(const AuditEvent& event);
 
  private:
   queue::Database& db_;
@@ -43,6 +43,6 @@ struct AuditReport {
   std::string head;                // hex of the last hash: note it elsewhere to detect truncation
 };
 
-result<AuditReport> verify_audit(queue::Database& db, const Secret& key);
+[[nodiscard]] result<AuditReport> verify_audit(queue::Database& db, const Secret& key);
 
 }  // namespace madoguchi::console

@@ -72,7 +72,8 @@ result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_aft
     user = std::move(*found);
   }
   if (!user || user->disabled) {
-    (void)crypto::verify_password(dummy_hash_, attempt.password);
+    // Only for the time it takes: an unknown user costs what a wrong password does.
+    [[maybe_unused]] const bool same_cost = crypto::verify_password(dummy_hash_, attempt.password);
     return errc::login_failed;
   }
   const auto now = clock_.now_ms();
@@ -109,7 +110,9 @@ result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_aft
     if (auto r = store.record_success(user->id, step); !r) return r;
     if (rehash)
       if (auto r = store.set_password_hash(user->id, *rehash); !r) return r;
-    (void)store.remove_expired_sessions(now - policy_.idle_ms, now - policy_.absolute_ms);
+    // Housekeeping only: an expired session is refused by authenticate() whether or not
+    // its row is gone, so a failure here must not stop the login.
+    [[maybe_unused]] auto swept = store.remove_expired_sessions(now - policy_.idle_ms, now - policy_.absolute_ms);
     if (auto r = store.create_session(hash_blob(out.token), user->id, out.staff.csrf_token, now); !r) return r;
     return audit_.append({user->tenant_id, user->username, "login", "staff:" + user->username,
                           detail({{"second_factor", user->totp_key_id.empty() ? "none" : "totp"}})});
@@ -128,13 +131,14 @@ result<Staff> Auth::authenticate(const std::string& token) {
   if (!session) return session.error();
   if (!*session) return errc::not_logged_in;
   if (now - (*session)->last_seen_ms > policy_.idle_ms || now - (*session)->created_at_ms > policy_.absolute_ms) {
-    (void)store.remove_session(hash);
+    // Refused either way: the check above runs on every request, row or no row.
+    [[maybe_unused]] auto removed = store.remove_session(hash);
     return errc::session_expired;
   }
   auto user = store.by_id((*session)->user_id);
   if (!user) return user.error();
   if (!*user || (*user)->disabled) {
-    (void)store.remove_session(hash);
+    [[maybe_unused]] auto removed = store.remove_session(hash);  // refused either way, as above
     return errc::not_logged_in;
   }
   // The idle clock is kept to within a few seconds without a write per request.

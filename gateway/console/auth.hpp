@@ -57,17 +57,17 @@ class Auth {
 
   // errc::login_failed (unknown user, wrong password or code: indistinguishable),
   // totp_required (password right, code missing), account_locked (retry_after_ms set).
-  result<LoginOk> login(const LoginAttempt& attempt, std::int64_t& retry_after_ms);
+  [[nodiscard]] result<LoginOk> login(const LoginAttempt& attempt, std::int64_t& retry_after_ms);
   // errc::not_logged_in (no or unknown token), session_expired (idle or absolute timeout).
-  result<Staff> authenticate(const std::string& token);
-  result<void> logout(const std::string& token, const Staff& staff);
+  [[nodiscard]] result<Staff> authenticate(const std::string& token);
+  [[nodiscard]] result<void> logout(const std::string& token, const Staff& staff);
 
   const AuthPolicy& policy() const { return policy_; }
 
  private:
   // The matching step of a code not used before, nullopt for a wrong or replayed code.
-  result<std::optional<std::int64_t>> totp_ok(const queue::StaffUser& user, const std::string& code);
-  result<void> fail(const queue::StaffUser& user, const char* why);
+  [[nodiscard]] result<std::optional<std::int64_t>> totp_ok(const queue::StaffUser& user, const std::string& code);
+  [[nodiscard]] result<void> fail(const queue::StaffUser& user, const char* why);
 
   ConsoleDb& db_;
   crypto::Keyring& keys_;

@@ -61,8 +61,9 @@ result<queue::ConversationRow> Cases::visible(const Staff& staff, std::int64_t i
   if (!row) return row.error();
   if (!*row) return errc::not_found;
   if (staff.role != "supervisor" && !has_window(staff, (*row)->window_id)) {
-    // A refused look is worth recording too.
-    (void)queue::in_transaction(db_.db, [&] { return audit(staff, "access_denied", id); });
+    // A refused look is worth recording too; when the audit log cannot be written the
+    // answer stays a refusal (access_denied wins over store_failed: nothing is shown).
+    [[maybe_unused]] auto audited = queue::in_transaction(db_.db, [&] { return audit(staff, "access_denied", id); });
     return errc::access_denied;
   }
   return std::move(**row);

@@ -47,23 +47,23 @@ class Cases {
 
   // Errors: not_found (no such conversation in the tenant), access_denied, invalid_input,
   // text_empty / text_too_long, store_busy / store_failed.
-  result<boost::json::object> queue(const Staff& staff, const QueueQuery& query);
-  result<boost::json::object> conversation(const Staff& staff, std::int64_t id);
-  result<boost::json::object> messages(const Staff& staff, std::int64_t id);
-  result<boost::json::object> reply(const Staff& staff, std::int64_t id, const std::string& text);
-  result<boost::json::object> note(const Staff& staff, std::int64_t id, const std::string& text);
-  result<boost::json::object> claim(const Staff& staff, std::int64_t id);
-  result<boost::json::object> assign(const Staff& staff, std::int64_t id, const std::string& username);
-  result<boost::json::object> release(const Staff& staff, std::int64_t id);
-  result<boost::json::object> transfer(const Staff& staff, std::int64_t id, std::int64_t window_id,
+  [[nodiscard]] result<boost::json::object> queue(const Staff& staff, const QueueQuery& query);
+  [[nodiscard]] result<boost::json::object> conversation(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> messages(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> reply(const Staff& staff, std::int64_t id, const std::string& text);
+  [[nodiscard]] result<boost::json::object> note(const Staff& staff, std::int64_t id, const std::string& text);
+  [[nodiscard]] result<boost::json::object> claim(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> assign(const Staff& staff, std::int64_t id, const std::string& username);
+  [[nodiscard]] result<boost::json::object> release(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> transfer(const Staff& staff, std::int64_t id, std::int64_t window_id,
                                        const std::string& note);
-  result<boost::json::object> set_urgency(const Staff& staff, std::int64_t id, const std::string& urgency,
+  [[nodiscard]] result<boost::json::object> set_urgency(const Staff& staff, std::int64_t id, const std::string& urgency,
                                           const std::string& reason);
-  result<boost::json::object> update_case(const Staff& staff, std::int64_t id, const CaseUpdate& update);
-  result<boost::json::object> record_contact(const Staff& staff, std::int64_t id, const ContactRecord& contact);
-  result<boost::json::object> set_status(const Staff& staff, std::int64_t id, const std::string& status);
-  result<boost::json::object> windows(const Staff& staff);
-  result<boost::json::object> staff_list(const Staff& staff);
+  [[nodiscard]] result<boost::json::object> update_case(const Staff& staff, std::int64_t id, const CaseUpdate& update);
+  [[nodiscard]] result<boost::json::object> record_contact(const Staff& staff, std::int64_t id, const ContactRecord& contact);
+  [[nodiscard]] result<boost::json::object> set_status(const Staff& staff, std::int64_t id, const std::string& status);
+  [[nodiscard]] result<boost::json::object> windows(const Staff& staff);
+  [[nodiscard]] result<boost::json::object> staff_list(const Staff& staff);
 
   // The longest reply accepted, in code points (CaseLimits::max_reply_chars).
   std::size_t reply_max_chars() const { return limits_.max_reply_chars; }
@@ -72,12 +72,12 @@ class Cases {
   bool can_see(const Staff& staff, std::int64_t id);
 
  private:
-  result<queue::ConversationRow> visible(const Staff& staff, std::int64_t id);
-  result<boost::json::object> add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
+  [[nodiscard]] result<queue::ConversationRow> visible(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
                                         boost::json::object detail, const std::string& text, const char* action,
                                         const std::function<result<void>(queue::CaseStore&)>& change = {});
-  result<boost::json::object> entry_json(const queue::CaseEntryRow& e);
-  result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
+  [[nodiscard]] result<boost::json::object> entry_json(const queue::CaseEntryRow& e);
+  [[nodiscard]] result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
 
   ConsoleDb& db_;
   crypto::Keyring& keys_;

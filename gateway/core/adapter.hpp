@@ -22,15 +22,15 @@ class InboundAdapter {
  public:
   virtual ~InboundAdapter() = default;
   // Authenticates the raw body in constant time before anything is parsed.
-  virtual result<VerifyOutcome> verify(const WebhookRequest& request) const = 0;
+  [[nodiscard]] virtual result<VerifyOutcome> verify(const WebhookRequest& request) const = 0;
   // Only after verify succeeded. 0..n messages; unknown event types become
   // "unsupported:<type>" messages, never an error.
-  virtual result<std::vector<NormalizedMessage>> parse(const WebhookRequest& request) const = 0;
+  [[nodiscard]] virtual result<std::vector<NormalizedMessage>> parse(const WebhookRequest& request) const = 0;
   // GET on the webhook URL: a provider's check that the URL is ours (Meta answers
   // hub.challenge when hub.verify_token matches). The body to answer with 200, or
   // errc::channel_unsupported when the channel has no such check (405), or another error
   // when the check fails (403).
-  virtual result<std::string> challenge(const WebhookRequest&) const { return errc::channel_unsupported; }
+  [[nodiscard]] virtual result<std::string> challenge(const WebhookRequest&) const { return errc::channel_unsupported; }
 };
 
 // Where a channel account's messages belong.

@@ -22,7 +22,7 @@ struct ComposeInput {
   int max_attempts = 8;
 };
 
-result<Composed> compose(crypto::Keyring& keys, const ComposeInput& input, const OutboundCapabilities& caps);
+[[nodiscard]] result<Composed> compose(crypto::Keyring& keys, const ComposeInput& input, const OutboundCapabilities& caps);
 
 // The provider requests of a text: the same split at compose time and at every attempt.
 std::vector<std::vector<std::string>> requests_for(const std::string& text, const OutboundCapabilities& caps);

@@ -44,10 +44,10 @@ class Outbox {
   // The new outbound message's id. errc::text_empty, text_too_long (also for invalid
   // UTF-8), not_found (no such conversation for this tenant), channel_unsupported (no
   // sender for its account), store_busy / store_failed.
-  result<std::string> enqueue_reply(const ReplyRequest& request);
+  [[nodiscard]] result<std::string> enqueue_reply(const ReplyRequest& request);
 
-  result<std::optional<OutboundStatus>> status(const std::string& outbound_id);
-  result<std::vector<OutboundStatus>> conversation_statuses(std::int64_t conversation_id);
+  [[nodiscard]] result<std::optional<OutboundStatus>> status(const std::string& outbound_id);
+  [[nodiscard]] result<std::vector<OutboundStatus>> conversation_statuses(std::int64_t conversation_id);
 
  private:
   std::mutex mutex_;

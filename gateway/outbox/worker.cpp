@@ -57,7 +57,7 @@ struct OutboxWorker::Impl {
     // harm: a lost lease or status is redone, and a repeated push meets its retry key
     // (409). The one write that must reach the disk first, the reply-handle mark, switches
     // back to FULL (durable_reply_mark).
-    (void)db.exec("PRAGMA synchronous=NORMAL");
+    if (!db.exec("PRAGMA synchronous=NORMAL")) log.warn("outbox_synchronous_unchanged", {});  // FULL: safe, slower
   }
 
   // Marks that a reply handle may be used, durably, before the request goes out.
@@ -67,7 +67,8 @@ struct OutboxWorker::Impl {
       if (auto r = store.set_status(id, queue::kSending, method, "", "", true); !r) return r;
       return store.set_reply_state(id, ReplyState::uncertain);
     });
-    (void)db.exec("PRAGMA synchronous=NORMAL");
+    // Left at FULL when this fails: every later write is then durable too, only slower.
+    if (!db.exec("PRAGMA synchronous=NORMAL")) log.warn("outbox_synchronous_unchanged", {});
     return marked;
   }
 
@@ -160,16 +161,21 @@ struct OutboxWorker::Impl {
     return r;
   }
 
+  // A job whose end cannot be recorded keeps its lease until it expires and then runs
+  // again; the retry key and the reply state make that run safe. Logged, never silent.
+  void note_job_update(const queue::Job& job, const result<void>& updated) {
+    if (!updated) log.warn("outbox_job_update_failed", fields(job, updated.error().message()));
+  }
+
   asio::awaitable<void> deliver(queue::Job job) {
     auto found = store.find(job.message_id);
     if (!found || !*found) {
-      if (found) (void)jobs.dead_letter(job, "outbound row missing");
-      else (void)jobs.fail(job, "store error");
+      note_job_update(job, found ? jobs.dead_letter(job, "outbound row missing") : jobs.fail(job, "store error"));
       co_return;
     }
     auto row = std::move(**found);
     if (row.status == queue::kDelivered || row.status == queue::kFailed) {  // finished before a crash
-      (void)jobs.complete(job);
+      note_job_update(job, jobs.complete(job));
       co_return;
     }
     auto target = store.target(row.conversation_id);
@@ -230,7 +236,7 @@ struct OutboxWorker::Impl {
       auto marked = via_reply ? durable_reply_mark(row.id, method)
                               : store.set_status(row.id, queue::kSending, method, "", "", true);
       if (!marked) {
-        (void)jobs.fail(job, marked.error().message());
+        note_job_update(job, jobs.fail(job, marked.error().message()));
         co_return;
       }
       publish(row, queue::kSending, "", "");
@@ -243,8 +249,14 @@ struct OutboxWorker::Impl {
           outcome.kind = DeliveryKind::delivered;  // our earlier attempt used the token
           outcome.code = "reply_already_used";
         } else {
-          // Expired or never valid: the same text goes by push, with its retry key.
-          (void)store.set_reply_state(row.id, ReplyState::abandoned);
+          // Expired or never valid: the same text goes by push, with its retry key. The
+          // store must say so first: a later run that still read "uncertain" would take the
+          // refused handle for our own earlier reply and count the message delivered.
+          if (auto r = store.set_reply_state(row.id, ReplyState::abandoned); !r) {
+            log.error("outbox_reply_state_unrecorded", fields(job, r.error().message()));
+            note_job_update(job, jobs.fail(job, r.error().message()));
+            co_return;
+          }
           row.reply_state = ReplyState::abandoned;
           request.reply_handle.clear();
           co_await sender->limiter->acquire();
@@ -253,7 +265,10 @@ struct OutboxWorker::Impl {
         }
       } else if (via_reply && outcome.kind == DeliveryKind::retriable && !outcome.maybe_sent &&
                  before != ReplyState::uncertain) {
-        (void)store.set_reply_state(row.id, ReplyState::refused);  // certainly not used
+        // Certainly not used. If this is not recorded the state stays "uncertain", and the
+        // next run answers conservatively (reply_unconfirmed) rather than push a second time.
+        if (auto r = store.set_reply_state(row.id, ReplyState::refused); !r)
+          log.warn("outbox_reply_state_unrecorded", fields(job, r.error().message()));
       }
 
       if (outcome.kind == DeliveryKind::retriable) {
@@ -266,7 +281,7 @@ struct OutboxWorker::Impl {
       }
       if (i + 1 < requests.size()) {
         if (auto r = store.set_requests_done(row.id, static_cast<int>(i + 1)); !r) {
-          (void)jobs.fail(job, r.error().message());
+          note_job_update(job, jobs.fail(job, r.error().message()));
           co_return;
         }
         row.requests_done = static_cast<int>(i + 1);

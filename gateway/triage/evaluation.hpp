@@ -18,7 +18,7 @@ struct LabelledMessage {
 
 // One JSON object per line: id, text, urgency (緊急 / 高 / 通常 / 情報提供), group, kind.
 // errc::invalid_input with the line number in `error` for a bad line.
-result<std::vector<LabelledMessage>> read_labelled(std::istream& in, std::string& error);
+[[nodiscard]] result<std::vector<LabelledMessage>> read_labelled(std::istream& in, std::string& error);
 
 struct LevelFigures {
   int expected = 0, predicted = 0, correct = 0;

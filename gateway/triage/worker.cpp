@@ -114,7 +114,9 @@ struct TriageWorker::Impl {
     auto done = handle(job);
     if (!done) {
       log.warn("triage_failed", {{"job", job.id}, {"conversation", job.conversation_id}, {"reason", done.error().message()}});
-      (void)jobs.fail(job, done.error().message());
+      // Unrecorded, the lease still expires and the job runs again: logged, not lost.
+      if (auto failed = jobs.fail(job, done.error().message()); !failed)
+        log.warn("triage_job_update_failed", {{"job", job.id}, {"reason", failed.error().message()}});
     }
     return true;
   }
@@ -230,7 +232,9 @@ TriageWorker::TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions
 TriageWorker::~TriageWorker() { stop(); }
 
 void TriageWorker::start() {
-  (void)impl_->jobs.release_leases("triage:" + impl_->options.owner + ":");
+  // Leases of an earlier process expire on their own; releasing them only saves the wait.
+  if (auto released = impl_->jobs.release_leases("triage:" + impl_->options.owner + ":"); !released)
+    impl_->log.warn("triage_leases_not_released", {{"reason", released.error().message()}});
   impl_->thread = std::thread([this] { impl_->loop(); });
 }
 
