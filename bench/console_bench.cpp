@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "queue/accounts.hpp"
-#include "queue/case_store.hpp"
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/accounts.hpp"
+#include "store/case_store.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 
 namespace fs = std::filesystem;
 using namespace madoguchi;
@@ -49,15 +49,15 @@ Figures measure(const std::function<std::size_t()>& query) {
 
 // `count` conversations over kWindows windows; `open_share` of them open, with urgencies,
 // waiting times and assignees spread the way a busy tenant's are.
-void populate(queue::Database& db, int count, double open_share, std::vector<std::int64_t>& window_ids) {
-  auto ids = queue::sync_accounts(db, {{"t1", "ベンチ市", {"窓口1", "窓口2", "窓口3", "窓口4"}}}, {{"t1", "line", "bench"}});
+void populate(store::Database& db, int count, double open_share, std::vector<std::int64_t>& window_ids) {
+  auto ids = store::sync_accounts(db, {{"t1", "ベンチ市", {"窓口1", "窓口2", "窓口3", "窓口4"}}}, {{"t1", "line", "bench"}});
   if (!ids) throw std::runtime_error("sync_accounts");
   const auto account = ids->at({"line", "bench"});
   auto w = db.prepare("SELECT id FROM windows WHERE tenant_id = 't1' ORDER BY id");
   while (w.step().value()) window_ids.push_back(w.column_int(0));
   std::mt19937_64 rng(7);
   const std::int64_t now = 1'800'000'000'000;
-  auto done = queue::in_transaction(db, [&]() -> result<void> {
+  auto done = store::in_transaction(db, [&]() -> result<void> {
     if (auto r = db.exec("INSERT INTO data_keys VALUES ('k1', 't1', x'00', 0)"); !r) return r;
     auto contact = db.prepare(
         "INSERT INTO contacts (tenant_id, pseudonym, label, key_id, sealed_provider_id, first_seen_ms, last_seen_ms) "
@@ -94,24 +94,24 @@ void populate(queue::Database& db, int count, double open_share, std::vector<std
 }
 
 void run_shape(const fs::path& dir, int count, double open_share) {
-  queue::DatabaseOptions options;
+  store::DatabaseOptions options;
   options.path = dir / ("bench-" + std::to_string(static_cast<int>(open_share * 100)) + ".db");
-  queue::Database db(options);
-  if (!queue::migrate(db)) throw std::runtime_error("migrate");
+  store::Database db(options);
+  if (!store::migrate(db)) throw std::runtime_error("migrate");
   std::vector<std::int64_t> windows;
   const auto start = SteadyClock::now();
   populate(db, count, open_share, windows);
   const double fill_s = std::chrono::duration<double>(SteadyClock::now() - start).count();
-  queue::CaseStore store(db);
-  auto run = [&](queue::QueueFilter f) {
+  store::CaseStore store(db);
+  auto run = [&](store::QueueFilter f) {
     return [&store, f] { return store.queue(f).value().size(); };
   };
-  queue::QueueFilter all{"t1", {}, "open", std::nullopt, "", 500};
-  queue::QueueFilter one_window{"t1", {windows[0]}, "open", std::nullopt, "", 500};
-  queue::QueueFilter two_windows{"t1", {windows[0], windows[1]}, "open", std::nullopt, "", 500};
-  queue::QueueFilter emergencies{"t1", {}, "open", 0, "", 500};
-  queue::QueueFilter mine{"t1", {windows[0]}, "open", std::nullopt, "staff3", 500};
-  queue::QueueFilter closed{"t1", {windows[0]}, "closed", std::nullopt, "", 500};
+  store::QueueFilter all{"t1", {}, "open", std::nullopt, "", 500};
+  store::QueueFilter one_window{"t1", {windows[0]}, "open", std::nullopt, "", 500};
+  store::QueueFilter two_windows{"t1", {windows[0], windows[1]}, "open", std::nullopt, "", 500};
+  store::QueueFilter emergencies{"t1", {}, "open", 0, "", 500};
+  store::QueueFilter mine{"t1", {windows[0]}, "open", std::nullopt, "staff3", 500};
+  store::QueueFilter closed{"t1", {windows[0]}, "closed", std::nullopt, "", 500};
   // Baseline: the same columns and joins, 500 rows in primary-key order.
   auto baseline = db.prepare(
       "SELECT c.id, c.tenant_id, a.channel, a.name, coalesce(k.label, ''), coalesce(c.window_id, 0), "

@@ -17,10 +17,10 @@
 #include "gateway/outbox/worker.hpp"
 #include "adapters/line/line_channel.hpp"
 #include "adapters/line/line_outbound.hpp"
-#include "queue/accounts.hpp"
-#include "queue/ingest_store.hpp"
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/accounts.hpp"
+#include "store/ingest_store.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 #include "tests/fakes/fake_line_api.hpp"
 
 namespace fs = std::filesystem;
@@ -78,15 +78,15 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
   ingest::TenantIngest tenant("t1", std::move(*ingest_keys), clock, 600'000, 1'000'000);
   crypto::Keyring keys(clock);
   keys.add("t1", std::move(*pair), 600'000, 1'000'000);
-  queue::DatabaseOptions options;
+  store::DatabaseOptions options;
   options.path = dir / "bench.db";
-  queue::Database db(options);
-  if (!queue::migrate(db)) throw std::runtime_error("migrate");
-  const auto account = queue::sync_accounts(db, {{"t1", "ベンチ市", {"窓口"}}}, {{"t1", "line", "demo"}})->at({"line", "demo"});
+  store::Database db(options);
+  if (!store::migrate(db)) throw std::runtime_error("migrate");
+  const auto account = store::sync_accounts(db, {{"t1", "ベンチ市", {"窓口"}}}, {{"t1", "line", "demo"}})->at({"line", "demo"});
 
   // 200 conversations (with a following first reply each, which the bench does not count).
   std::vector<std::int64_t> conversations;
-  queue::IngestStore store(db);
+  store::IngestStore store(db);
   for (int i = 0; i < 200; ++i) {
     NormalizedMessage m;
     m.channel = "line";
@@ -102,7 +102,7 @@ OutboxFigures run_outbox(const std::string& base, int count, const fs::path& dir
     m.text = "相談です";
     m.payload_json = "{}";
     auto batch = ingest::build_batch(tenant, account, {m}, clock);
-    (void)queue::in_transaction(db, [&]() -> result<void> {
+    (void)store::in_transaction(db, [&]() -> result<void> {
       auto r = store.write_batch(batch);
       if (!r) return r.error();
       return {};

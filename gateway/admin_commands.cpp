@@ -7,8 +7,8 @@
 #include "crypto/keys.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/startup.hpp"
-#include "queue/schema.hpp"
-#include "queue/stats.hpp"
+#include "store/schema.hpp"
+#include "store/stats.hpp"
 
 namespace madoguchi::app {
 
@@ -43,7 +43,7 @@ int keys_init(const std::filesystem::path& config_file, const std::optional<std:
 
 namespace {
 
-boost::json::object stats_json(const queue::Stats& s) {
+boost::json::object stats_json(const store::Stats& s) {
   boost::json::array events;
   for (const auto& [key, count] : s.events)
     events.push_back({{"channel", key.first}, {"type", key.second}, {"count", count}});
@@ -57,7 +57,7 @@ boost::json::object stats_json(const queue::Stats& s) {
           {"jobs", std::move(jobs)}};
 }
 
-void print_table(const queue::Stats& s) {
+void print_table(const store::Stats& s) {
   std::cout << "受信イベント / events received\n";
   for (const auto& [key, count] : s.events)
     std::cout << "  " << key.first << "\t" << key.second << "\t" << count << "\n";
@@ -79,13 +79,13 @@ int stats(const std::filesystem::path& config_file, bool json) {
       std::cerr << "データベースがありません / no database yet: " << config->store.database.string() << "\n";
       return 1;
     }
-    queue::Database db(database_options(*config, /*read_only=*/true));
-    if (queue::schema_version(db) != queue::latest_schema_version()) {
+    store::Database db(database_options(*config, /*read_only=*/true));
+    if (store::schema_version(db) != store::latest_schema_version()) {
       std::cerr << "データベースのスキーマが古いか新しすぎます。serve を一度起動してください / "
                    "schema version mismatch: start `madoguchi serve` once to migrate\n";
       return 1;
     }
-    auto computed = queue::compute_stats(db);
+    auto computed = store::compute_stats(db);
     if (!computed) {
       std::cerr << "集計できません / cannot compute stats: " << computed.error().message() << "\n";
       return 1;

@@ -7,9 +7,9 @@
 #include "gateway/commands.hpp"
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/startup.hpp"
-#include "queue/outbox_store.hpp"
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/outbox_store.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::app {
 namespace {
@@ -24,13 +24,13 @@ std::string local_time(std::int64_t ms) {
 }
 
 // Opens the store for a command; nullptr (after printing why) when it cannot be used.
-std::unique_ptr<queue::Database> open_store(const config::Config& config) {
+std::unique_ptr<store::Database> open_store(const config::Config& config) {
   if (!std::filesystem::exists(config.store.database)) {
     std::cerr << "データベースがありません / no database yet: " << config.store.database.string() << "\n";
     return nullptr;
   }
-  auto db = std::make_unique<queue::Database>(database_options(config));
-  if (queue::schema_version(*db) != queue::latest_schema_version()) {
+  auto db = std::make_unique<store::Database>(database_options(config));
+  if (store::schema_version(*db) != store::latest_schema_version()) {
     std::cerr << "データベースのスキーマが古いか新しすぎます。serve を一度起動してください / "
                  "schema version mismatch: start `madoguchi serve` once to migrate\n";
     return nullptr;
@@ -48,7 +48,7 @@ int with_store(const std::filesystem::path& config_file, const char* failure, Bo
     auto db = open_store(*config);
     if (!db) return 1;
     SystemClock clock;
-    queue::OutboxStore store(*db, clock);
+    store::OutboxStore store(*db, clock);
     return body(*db, store);
   } catch (const std::exception& e) {
     std::cerr << failure << ": " << e.what() << "\n";
@@ -59,9 +59,9 @@ int with_store(const std::filesystem::path& config_file, const char* failure, Bo
 template <class Action>
 int change_job(const std::filesystem::path& config_file, std::int64_t job, Action action, const char* done,
                const char* refused) {
-  return with_store(config_file, "変更できません / cannot change the job", [&](queue::Database& db, queue::OutboxStore& store) {
+  return with_store(config_file, "変更できません / cannot change the job", [&](store::Database& db, store::OutboxStore& store) {
     bool changed = false;
-    auto written = queue::in_transaction(db, [&]() -> result<void> {
+    auto written = store::in_transaction(db, [&]() -> result<void> {
       auto r = action(store, job);
       if (!r) return r.error();
       changed = *r;
@@ -83,7 +83,7 @@ int change_job(const std::filesystem::path& config_file, std::int64_t job, Actio
 }  // namespace
 
 int outbox_list(const std::filesystem::path& config_file, const std::string& state) {
-  return with_store(config_file, "一覧を取得できません / cannot list jobs", [&](queue::Database&, queue::OutboxStore& store) {
+  return with_store(config_file, "一覧を取得できません / cannot list jobs", [&](store::Database&, store::OutboxStore& store) {
     auto jobs = store.list(state);
     if (!jobs) {
       std::cerr << "一覧を取得できません / cannot list jobs: " << jobs.error().message() << "\n";
@@ -102,14 +102,14 @@ int outbox_list(const std::filesystem::path& config_file, const std::string& sta
 
 int outbox_retry(const std::filesystem::path& config_file, std::int64_t job) {
   return change_job(
-      config_file, job, [](queue::OutboxStore& s, std::int64_t id) { return s.retry(id); },
+      config_file, job, [](store::OutboxStore& s, std::int64_t id) { return s.retry(id); },
       "再送します / queued again",
       "再送できるジョブがありません（失敗または送信待ちのジョブだけです） / no dead or waiting job with this id");
 }
 
 int outbox_cancel(const std::filesystem::path& config_file, std::int64_t job) {
   return change_job(
-      config_file, job, [](queue::OutboxStore& s, std::int64_t id) { return s.cancel(id); },
+      config_file, job, [](store::OutboxStore& s, std::int64_t id) { return s.cancel(id); },
       "取り消しました / cancelled",
       "取り消せるジョブがありません（送信中・送信済みは取り消せません） / no waiting or dead job with this id");
 }

@@ -17,10 +17,10 @@
 #include "gateway/triage/assessor.hpp"
 #include "gateway/triage/worker.hpp"
 #include "gateway/startup.hpp"
-#include "queue/accounts.hpp"
-#include "queue/jobs.hpp"
-#include "queue/schema.hpp"
-#include "queue/staff_store.hpp"
+#include "store/accounts.hpp"
+#include "store/jobs.hpp"
+#include "store/schema.hpp"
+#include "store/staff_store.hpp"
 
 namespace madoguchi::app {
 namespace {
@@ -78,7 +78,7 @@ struct ChannelAccount {
 };
 
 std::vector<ChannelAccount> channel_accounts(const config::Config& c, const adapters::ChannelList& channels,
-                                             const queue::AccountIds& ids) {
+                                             const store::AccountIds& ids) {
   std::vector<ChannelAccount> out;
   for (const auto& a : c.channels) out.push_back({&a, find_channel(channels, a.type), ids.at({a.type, a.name})});
   return out;
@@ -88,7 +88,7 @@ std::vector<ChannelAccount> channel_accounts(const config::Config& c, const adap
 struct Ingest {
   AdapterRegistry registry;
   std::map<std::string, std::unique_ptr<ingest::TenantIngest>> tenants;
-  std::unique_ptr<queue::GroupCommitter> committer;
+  std::unique_ptr<store::GroupCommitter> committer;
 };
 
 Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& accounts, Metrics& metrics,
@@ -98,8 +98,8 @@ Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& 
   const adapters::InboundContext context{c.server.limits.json_max_depth};
   for (const auto& a : accounts)
     in.registry.add({a.config->type, a.config->name, a.config->tenant, a.row_id, a.factory->inbound(*a.config, context)});
-  queue::CommitterOptions options{database_options(c), c.store.max_batch};
-  in.committer = std::make_unique<queue::GroupCommitter>(std::move(options), metrics, clock);
+  store::CommitterOptions options{database_options(c), c.store.max_batch};
+  in.committer = std::make_unique<store::GroupCommitter>(std::move(options), metrics, clock);
   return in;
 }
 
@@ -174,7 +174,7 @@ void seed_demo_users(const config::Config& c, console::ConsoleDb& db, crypto::Ke
   std::lock_guard lock(db.mutex);
   std::cout << "デモ用ログイン / demo logins:\n";
   for (const auto& u : c.console.demo_users) {
-    auto existing = queue::StaffStore(db.db).by_username(u.username);
+    auto existing = store::StaffStore(db.db).by_username(u.username);
     if (!existing) throw std::runtime_error("cannot read staff users: " + existing.error().message());
     if (!*existing) {
       console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false};
@@ -212,15 +212,15 @@ Console build_console(const config::Config& c, Delivery& d, const Clock& clock, 
 
 // Scrape-time gauges of the queue, read through their own connection (the writer's is its own).
 struct QueueGauges {
-  std::unique_ptr<queue::Database> db;
-  std::unique_ptr<queue::JobQueue> jobs;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::JobQueue> jobs;
   std::mutex mutex;
 };
 
-void add_queue_gauges(const config::Config& c, QueueGauges& g, queue::GroupCommitter& committer, Metrics& metrics,
+void add_queue_gauges(const config::Config& c, QueueGauges& g, store::GroupCommitter& committer, Metrics& metrics,
                       const Clock& clock) {
-  g.db = std::make_unique<queue::Database>(database_options(c, true));
-  g.jobs = std::make_unique<queue::JobQueue>(*g.db, clock);
+  g.db = std::make_unique<store::Database>(database_options(c, true));
+  g.jobs = std::make_unique<store::JobQueue>(*g.db, clock);
   metrics.add_gauge("madoguchi_jobs", "Jobs ready or leased, by kind", [&g] {
     std::lock_guard lock(g.mutex);
     std::vector<std::pair<std::string, double>> out;

@@ -2,7 +2,7 @@
 
 #include "crypto/keys.hpp"
 #include "gateway/channels.hpp"
-#include "queue/schema.hpp"
+#include "store/schema.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -35,8 +35,8 @@ const config::TenantConfig* tenant_or_report(const config::Config& config, const
   return nullptr;
 }
 
-queue::DatabaseOptions database_options(const config::Config& config, bool read_only) {
-  queue::DatabaseOptions options;
+store::DatabaseOptions database_options(const config::Config& config, bool read_only) {
+  store::DatabaseOptions options;
   options.path = config.store.database;
   options.busy_timeout_ms = config.store.busy_timeout_ms;
   options.read_only = read_only;
@@ -68,15 +68,15 @@ InstanceLock::~InstanceLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }
 
-queue::AccountIds prepare_store(const config::Config& c) {
-  queue::Database db(database_options(c));
-  if (auto migrated = queue::migrate(db); !migrated)
+store::AccountIds prepare_store(const config::Config& c) {
+  store::Database db(database_options(c));
+  if (auto migrated = store::migrate(db); !migrated)
     throw std::runtime_error("database migration failed: " + migrated.error().message());
-  std::vector<queue::TenantSpec> tenants;
+  std::vector<store::TenantSpec> tenants;
   for (const auto& t : c.tenants) tenants.push_back({t.id, t.name, t.windows});
-  std::vector<queue::AccountSpec> accounts;
+  std::vector<store::AccountSpec> accounts;
   for (const auto& a : c.channels) accounts.push_back({a.tenant, a.type, a.name});
-  auto ids = queue::sync_accounts(db, tenants, accounts);
+  auto ids = store::sync_accounts(db, tenants, accounts);
   if (!ids) throw std::runtime_error("cannot record channel accounts: " + ids.error().message());
   return *ids;
 }

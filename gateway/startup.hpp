@@ -7,8 +7,8 @@
 #include "adapters/common/channel.hpp"
 #include "config/config.hpp"
 #include "crypto/keyring.hpp"
-#include "queue/accounts.hpp"
-#include "queue/database.hpp"
+#include "store/accounts.hpp"
+#include "store/database.hpp"
 
 namespace madoguchi::app {
 
@@ -22,10 +22,10 @@ std::optional<config::Config> load_or_report(const std::filesystem::path& file, 
 // and returns nullptr when there is none.
 const config::TenantConfig* tenant_or_report(const config::Config& config, const std::optional<std::string>& id);
 
-queue::DatabaseOptions database_options(const config::Config& config, bool read_only = false);
+store::DatabaseOptions database_options(const config::Config& config, bool read_only = false);
 
 // Migrates the store and records the configured tenants, windows and channel accounts.
-queue::AccountIds prepare_store(const config::Config& config);
+store::AccountIds prepare_store(const config::Config& config);
 
 // The counselor side of each tenant: the sealing key pair opens what ingest sealed.
 // Throws std::runtime_error when a tenant's keys cannot be loaded.

@@ -9,7 +9,7 @@
 #include "gateway/commands.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/startup.hpp"
-#include "queue/schema.hpp"
+#include "store/schema.hpp"
 
 namespace madoguchi::app {
 namespace {
@@ -35,7 +35,7 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
     SystemClock clock;
     crypto::Keyring keys(clock);
     load_counselor_keys(*config, keys);
-    queue::Database db(database_options(*config));
+    store::Database db(database_options(*config));
     console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, true), clock);
     console::NewStaff staff{tenant->id, o.username, o.role, o.windows, read_password(), o.totp};
     auto created = console::add_staff(db, keys, audit, staff, "cli", crypto::KdfLimits::moderate(), clock);
@@ -63,8 +63,8 @@ int audit_verify(const std::filesystem::path& config_file) {
   auto config = load_or_report(config_file);
   if (!config) return 2;
   try {
-    queue::Database db(database_options(*config, true));
-    if (queue::schema_version(db) != queue::latest_schema_version()) {
+    store::Database db(database_options(*config, true));
+    if (store::schema_version(db) != store::latest_schema_version()) {
       std::cerr << "スキーマが一致しません。serve を一度起動してください / schema mismatch: start `madoguchi serve` once\n";
       return 1;
     }

@@ -7,16 +7,16 @@
 #include <stdexcept>
 
 #include "crypto/chain_hash.hpp"
-#include "queue/audit_store.hpp"
+#include "store/audit_store.hpp"
 
 namespace madoguchi::console {
 namespace {
 
-std::vector<std::string_view> fields(const queue::AuditRow& r, const std::string& seq, const std::string& at) {
+std::vector<std::string_view> fields(const store::AuditRow& r, const std::string& seq, const std::string& at) {
   return {seq, at, r.tenant_id, r.actor, r.action, r.target, r.detail};
 }
 
-std::string hex(const queue::Blob& b) {
+std::string hex(const store::Blob& b) {
   std::string out(b.size() * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), b.data(), b.size());
   out.pop_back();
@@ -52,7 +52,7 @@ Secret load_audit_key(const std::filesystem::path& file, bool create) {
 }
 
 result<void> AuditLog::append(const AuditEvent& e) {
-  queue::AuditStore store(db_);
+  store::AuditStore store(db_);
   auto last = store.last();
   if (!last) return last.error();
   crypto::ChainHash previous{};
@@ -62,19 +62,19 @@ result<void> AuditLog::append(const AuditEvent& e) {
     std::copy((*last)->hash.begin(), (*last)->hash.end(), previous.begin());
     seq = (*last)->seq + 1;
   }
-  queue::AuditRow row{seq, clock_.now_ms(), e.tenant_id, e.actor, e.action, e.target, e.detail, {}};
+  store::AuditRow row{seq, clock_.now_ms(), e.tenant_id, e.actor, e.action, e.target, e.detail, {}};
   const auto seq_text = std::to_string(row.seq), at_text = std::to_string(row.at_ms);
   auto link = crypto::chain_link(key_, previous, fields(row, seq_text, at_text));
   row.hash.assign(link.begin(), link.end());
   return store.append(row);
 }
 
-result<AuditReport> verify_audit(queue::Database& db, const Secret& key) {
-  queue::AuditStore store(db);
+result<AuditReport> verify_audit(store::Database& db, const Secret& key) {
+  store::AuditStore store(db);
   AuditReport report;
   crypto::ChainHash previous{};
   std::int64_t expected_seq = 1;
-  auto walked = store.each([&](const queue::AuditRow& row) {
+  auto walked = store.each([&](const store::AuditRow& row) {
     auto fail = [&](std::string problem) {
       report.intact = false;
       report.first_bad_seq = row.seq;
@@ -93,7 +93,7 @@ result<AuditReport> verify_audit(queue::Database& db, const Secret& key) {
     return true;
   });
   if (!walked) return walked.error();
-  report.head = hex(queue::Blob(previous.begin(), previous.end()));
+  report.head = hex(store::Blob(previous.begin(), previous.end()));
   return report;
 }
 

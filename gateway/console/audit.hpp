@@ -9,7 +9,7 @@
 #include "gateway/core/clock.hpp"
 #include "gateway/core/errc.hpp"
 #include "gateway/core/secret.hpp"
-#include "queue/database.hpp"
+#include "store/database.hpp"
 
 namespace madoguchi::console {
 
@@ -26,11 +26,11 @@ struct AuditEvent {
 // records). Not thread-safe: used under the console's mutex.
 class AuditLog {
  public:
-  AuditLog(queue::Database& db, Secret key, const Clock& clock) : db_(db), key_(std::move(key)), clock_(clock) {}
+  AuditLog(store::Database& db, Secret key, const Clock& clock) : db_(db), key_(std::move(key)), clock_(clock) {}
   [[nodiscard]] result<void> append(const AuditEvent& event);
 
  private:
-  queue::Database& db_;
+  store::Database& db_;
   Secret key_;
   const Clock& clock_;
 };
@@ -43,6 +43,6 @@ struct AuditReport {
   std::string head;                // hex of the last hash: note it elsewhere to detect truncation
 };
 
-[[nodiscard]] result<AuditReport> verify_audit(queue::Database& db, const Secret& key);
+[[nodiscard]] result<AuditReport> verify_audit(store::Database& db, const Secret& key);
 
 }  // namespace madoguchi::console

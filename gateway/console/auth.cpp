@@ -5,15 +5,15 @@
 #include "crypto/chain_hash.hpp"
 #include "crypto/password.hpp"
 #include "crypto/totp.hpp"
-#include "queue/data_keys.hpp"
-#include "queue/transaction.hpp"
+#include "store/data_keys.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console {
 namespace {
 
-queue::Blob hash_blob(const std::string& token) {
+store::Blob hash_blob(const std::string& token) {
   auto h = crypto::token_hash(token);
-  return queue::Blob(h.begin(), h.end());
+  return store::Blob(h.begin(), h.end());
 }
 
 std::string detail(std::initializer_list<std::pair<const char*, std::string>> fields) {
@@ -30,7 +30,7 @@ Auth::Auth(ConsoleDb& db, crypto::Keyring& keys, AuditLog& audit, AuthPolicy pol
   if (dummy) dummy_hash_ = *dummy;
 }
 
-result<void> Auth::fail(const queue::StaffUser& user, const char* why) {
+result<void> Auth::fail(const store::StaffUser& user, const char* why) {
   const auto now = clock_.now_ms();
   const int failures = user.failed_logins + 1;
   std::int64_t locked_until = 0;
@@ -38,16 +38,16 @@ result<void> Auth::fail(const queue::StaffUser& user, const char* why) {
     const int doublings = std::min(failures - policy_.lock_after_failures, 20);
     locked_until = now + std::min(policy_.lock_base_ms << doublings, policy_.lock_cap_ms);
   }
-  queue::StaffStore store(db_.db);
-  return queue::in_transaction(db_.db, [&]() -> result<void> {
+  store::StaffStore store(db_.db);
+  return store::in_transaction(db_.db, [&]() -> result<void> {
     if (auto r = store.record_failure(user.id, failures, locked_until); !r) return r;
     return audit_.append({user.tenant_id, user.username, "login_failed", "staff:" + user.username,
                           detail({{"reason", why}, {"failures", std::to_string(failures)}})});
   });
 }
 
-result<std::optional<std::int64_t>> Auth::totp_ok(const queue::StaffUser& user, const std::string& code) {
-  queue::DataKeys data_keys(db_.db);
+result<std::optional<std::int64_t>> Auth::totp_ok(const store::StaffUser& user, const std::string& code) {
+  store::DataKeys data_keys(db_.db);
   auto secret = keys_.open(data_keys, user.tenant_id, user.totp_key_id, kTotpRecordPrefix + user.username,
                            user.totp_secret);
   if (!secret) return secret.error();
@@ -64,10 +64,10 @@ result<std::optional<std::int64_t>> Auth::totp_ok(const queue::StaffUser& user, 
 
 result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_after_ms) {
   retry_after_ms = 0;
-  std::optional<queue::StaffUser> user;
+  std::optional<store::StaffUser> user;
   {
     std::lock_guard lock(db_.mutex);
-    auto found = queue::StaffStore(db_.db).by_username(attempt.username);
+    auto found = store::StaffStore(db_.db).by_username(attempt.username);
     if (!found) return found.error();
     user = std::move(*found);
   }
@@ -102,11 +102,11 @@ result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_aft
     }
     step = **matched;
   }
-  queue::StaffStore store(db_.db);
+  store::StaffStore store(db_.db);
   LoginOk out;
   out.token = crypto::new_session_token();
   out.staff = {user->id, user->tenant_id, user->username, user->role, user->window_ids, crypto::new_session_token()};
-  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
+  auto done = store::in_transaction(db_.db, [&]() -> result<void> {
     if (auto r = store.record_success(user->id, step); !r) return r;
     if (rehash)
       if (auto r = store.set_password_hash(user->id, *rehash); !r) return r;
@@ -126,7 +126,7 @@ result<Staff> Auth::authenticate(const std::string& token) {
   const auto hash = hash_blob(token);
   const auto now = clock_.now_ms();
   std::lock_guard lock(db_.mutex);
-  queue::StaffStore store(db_.db);
+  store::StaffStore store(db_.db);
   auto session = store.session(hash);
   if (!session) return session.error();
   if (!*session) return errc::not_logged_in;
@@ -150,8 +150,8 @@ result<Staff> Auth::authenticate(const std::string& token) {
 
 result<void> Auth::logout(const std::string& token, const Staff& staff) {
   std::lock_guard lock(db_.mutex);
-  queue::StaffStore store(db_.db);
-  return queue::in_transaction(db_.db, [&]() -> result<void> {
+  store::StaffStore store(db_.db);
+  return store::in_transaction(db_.db, [&]() -> result<void> {
     if (auto r = store.remove_session(hash_blob(token)); !r) return r;
     return audit_.append({staff.tenant_id, staff.username, "logout", "staff:" + staff.username, "{}"});
   });

@@ -14,7 +14,7 @@
 #include "crypto/keys.hpp"
 #include "gateway/console/audit.hpp"
 #include "crypto/keyring.hpp"
-#include "queue/staff_store.hpp"
+#include "store/staff_store.hpp"
 
 namespace madoguchi::console {
 
@@ -46,9 +46,9 @@ struct LoginOk {
 
 // The console's shared store connection: one mutex for everything the console writes.
 struct ConsoleDb {
-  explicit ConsoleDb(const queue::DatabaseOptions& options) : db(options) {}
+  explicit ConsoleDb(const store::DatabaseOptions& options) : db(options) {}
   std::mutex mutex;
-  queue::Database db;
+  store::Database db;
 };
 
 class Auth {
@@ -66,8 +66,8 @@ class Auth {
 
  private:
   // The matching step of a code not used before, nullopt for a wrong or replayed code.
-  [[nodiscard]] result<std::optional<std::int64_t>> totp_ok(const queue::StaffUser& user, const std::string& code);
-  [[nodiscard]] result<void> fail(const queue::StaffUser& user, const char* why);
+  [[nodiscard]] result<std::optional<std::int64_t>> totp_ok(const store::StaffUser& user, const std::string& code);
+  [[nodiscard]] result<void> fail(const store::StaffUser& user, const char* why);
 
   ConsoleDb& db_;
   crypto::Keyring& keys_;

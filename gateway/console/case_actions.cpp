@@ -6,15 +6,15 @@
 #include "gateway/console/case_rules.hpp"
 #include "gateway/console/cases.hpp"
 #include "gateway/console/labels.hpp"
-#include "queue/staff_store.hpp"
-#include "queue/transaction.hpp"
+#include "store/staff_store.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console {
 namespace json = boost::json;
 
 namespace {
 
-bool assignable(const queue::StaffUser& u) { return u.role == "counselor" || u.role == "supervisor"; }
+bool assignable(const store::StaffUser& u) { return u.role == "counselor" || u.role == "supervisor"; }
 
 bool printable_short(const std::string& s, std::size_t max_chars) {
   for (unsigned char c : s)
@@ -30,7 +30,7 @@ result<json::object> Cases::assign(const Staff& staff, std::int64_t id, const st
   std::lock_guard lock(db_.mutex);
   auto c = visible(staff, id);
   if (!c) return c.error();
-  auto user = queue::StaffStore(db_.db).by_username(username);
+  auto user = store::StaffStore(db_.db).by_username(username);
   if (!user) return user.error();
   if (!*user || (*user)->tenant_id != staff.tenant_id || (*user)->disabled || !assignable(**user))
     return errc::invalid_input;
@@ -40,7 +40,7 @@ result<json::object> Cases::assign(const Staff& staff, std::int64_t id, const st
                                (*user)->window_ids.end();
   if (!target_sees) return errc::invalid_input;
   return add_entry(staff, *c, "assign", {{"assignee", username}}, "", username == staff.username ? "claim" : "assign",
-                   [&](queue::CaseStore& s) { return s.set_assignee(id, username, clock_.now_ms()); });
+                   [&](store::CaseStore& s) { return s.set_assignee(id, username, clock_.now_ms()); });
 }
 
 result<json::object> Cases::release(const Staff& staff, std::int64_t id) {
@@ -49,7 +49,7 @@ result<json::object> Cases::release(const Staff& staff, std::int64_t id) {
   if (!c) return c.error();
   if (c->assignee.empty()) return errc::invalid_input;
   return add_entry(staff, *c, "assign", {{"assignee", ""}, {"previous", c->assignee}}, "", "release",
-                   [&](queue::CaseStore& s) { return s.set_assignee(id, "", clock_.now_ms()); });
+                   [&](store::CaseStore& s) { return s.set_assignee(id, "", clock_.now_ms()); });
 }
 
 result<json::object> Cases::transfer(const Staff& staff, std::int64_t id, std::int64_t window_id,
@@ -58,12 +58,12 @@ result<json::object> Cases::transfer(const Staff& staff, std::int64_t id, std::i
   std::lock_guard lock(db_.mutex);
   auto c = visible(staff, id);
   if (!c) return c.error();
-  auto windows = queue::StaffStore(db_.db).windows(staff.tenant_id);
+  auto windows = store::StaffStore(db_.db).windows(staff.tenant_id);
   if (!windows) return windows.error();
   auto target = std::find_if(windows->begin(), windows->end(), [&](const auto& w) { return w.id == window_id; });
   if (target == windows->end() || window_id == c->window_id) return errc::invalid_input;
   return add_entry(staff, *c, "transfer", {{"from", c->window_name}, {"to", target->name}}, note, "transfer",
-                   [&](queue::CaseStore& s) { return s.set_window(id, window_id, clock_.now_ms()); });
+                   [&](store::CaseStore& s) { return s.set_window(id, window_id, clock_.now_ms()); });
 }
 
 result<json::object> Cases::set_urgency(const Staff& staff, std::int64_t id, const std::string& urgency,
@@ -76,7 +76,7 @@ result<json::object> Cases::set_urgency(const Staff& staff, std::int64_t id, con
   if (!c) return c.error();
   if (c->urgency == *level) return errc::invalid_input;
   return add_entry(staff, *c, "urgency", {{"from", urgency_code(c->urgency)}, {"to", urgency}}, reason, "urgency",
-                   [&](queue::CaseStore& s) { return s.set_urgency(id, *level, clock_.now_ms()); });
+                   [&](store::CaseStore& s) { return s.set_urgency(id, *level, clock_.now_ms()); });
 }
 
 result<json::object> Cases::update_case(const Staff& staff, std::int64_t id, const CaseUpdate& u) {
@@ -99,9 +99,9 @@ result<json::object> Cases::update_case(const Staff& staff, std::int64_t id, con
   apply(u.age_band, f.age_band, "age_band");
   apply(u.household, f.household, "household");
   apply(u.consent, f.consent, "consent");
-  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
+  auto done = store::in_transaction(db_.db, [&]() -> result<void> {
     if (changed.empty()) return {};
-    if (auto r = queue::CaseStore(db_.db).set_fields(id, f, clock_.now_ms()); !r) return r;
+    if (auto r = store::CaseStore(db_.db).set_fields(id, f, clock_.now_ms()); !r) return r;
     return audit(staff, "case_update", id, changed);
   });
   if (!done) return done.error();
@@ -129,12 +129,12 @@ result<json::object> Cases::set_status(const Staff& staff, std::int64_t id, cons
   if (!c) return c.error();
   if (c->state == status) return errc::invalid_input;
   return add_entry(staff, *c, "status", {{"status", status}}, "", status == "closed" ? "close" : "reopen",
-                   [&](queue::CaseStore& s) { return s.set_state(id, status, clock_.now_ms()); });
+                   [&](store::CaseStore& s) { return s.set_state(id, status, clock_.now_ms()); });
 }
 
 result<json::object> Cases::windows(const Staff& staff) {
   std::lock_guard lock(db_.mutex);
-  auto rows = queue::StaffStore(db_.db).windows(staff.tenant_id);
+  auto rows = store::StaffStore(db_.db).windows(staff.tenant_id);
   if (!rows) return rows.error();
   json::array out;
   for (const auto& w : *rows) out.push_back(json::object{{"id", w.id}, {"name", w.name}});
@@ -144,7 +144,7 @@ result<json::object> Cases::windows(const Staff& staff) {
 result<json::object> Cases::staff_list(const Staff& staff) {
   if (staff.role == "admin") return errc::access_denied;
   std::lock_guard lock(db_.mutex);
-  auto rows = queue::StaffStore(db_.db).users(staff.tenant_id);
+  auto rows = store::StaffStore(db_.db).users(staff.tenant_id);
   if (!rows) return rows.error();
   json::array out;
   for (const auto& u : *rows) {

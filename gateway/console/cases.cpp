@@ -11,10 +11,10 @@
 #include "gateway/console/labels.hpp"
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/core/utf8.hpp"
-#include "queue/data_keys.hpp"
-#include "queue/outbox_store.hpp"
-#include "queue/staff_store.hpp"
-#include "queue/transaction.hpp"
+#include "store/data_keys.hpp"
+#include "store/outbox_store.hpp"
+#include "store/staff_store.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console {
 namespace json = boost::json;
@@ -29,7 +29,7 @@ std::string iso_jst(std::int64_t ms) {
   return buf;
 }
 
-json::object conversation_json(const queue::ConversationRow& c) {
+json::object conversation_json(const store::ConversationRow& c) {
   json::object o{{"id", c.id},
                  {"contact", c.contact_label.empty() ? std::string("相談者（グループ）") : "相談者 #" + c.contact_label},
                  {"channel", c.channel},
@@ -55,15 +55,15 @@ Cases::Cases(ConsoleDb& db, crypto::Keyring& keys, outbox::Outbox& outbox, Audit
     : db_(db), keys_(keys), outbox_(outbox), audit_(audit), limits_(limits), clock_(clock) {}
 
 // Under db_.mutex.
-result<queue::ConversationRow> Cases::visible(const Staff& staff, std::int64_t id) {
+result<store::ConversationRow> Cases::visible(const Staff& staff, std::int64_t id) {
   if (staff.role == "admin") return errc::access_denied;
-  auto row = queue::CaseStore(db_.db).conversation(staff.tenant_id, id);
+  auto row = store::CaseStore(db_.db).conversation(staff.tenant_id, id);
   if (!row) return row.error();
   if (!*row) return errc::not_found;
   if (staff.role != "supervisor" && !has_window(staff, (*row)->window_id)) {
     // A refused look is worth recording too; when the audit log cannot be written the
     // answer stays a refusal (access_denied wins over store_failed: nothing is shown).
-    [[maybe_unused]] auto audited = queue::in_transaction(db_.db, [&] { return audit(staff, "access_denied", id); });
+    [[maybe_unused]] auto audited = store::in_transaction(db_.db, [&] { return audit(staff, "access_denied", id); });
     return errc::access_denied;
   }
   return std::move(**row);
@@ -72,7 +72,7 @@ result<queue::ConversationRow> Cases::visible(const Staff& staff, std::int64_t i
 bool Cases::can_see(const Staff& staff, std::int64_t id) {
   if (staff.role == "admin") return false;
   std::lock_guard lock(db_.mutex);
-  auto row = queue::CaseStore(db_.db).conversation(staff.tenant_id, id);
+  auto row = store::CaseStore(db_.db).conversation(staff.tenant_id, id);
   return row && *row && (staff.role == "supervisor" || has_window(staff, (*row)->window_id));
 }
 
@@ -83,7 +83,7 @@ result<void> Cases::audit(const Staff& staff, const char* action, std::int64_t i
 
 result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
   if (staff.role == "admin") return errc::access_denied;
-  queue::QueueFilter filter;
+  store::QueueFilter filter;
   filter.tenant_id = staff.tenant_id;
   if (q.window_id) {
     if (staff.role != "supervisor" && !has_window(staff, *q.window_id)) return errc::access_denied;
@@ -97,17 +97,17 @@ result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
   filter.urgency = q.urgency;
   if (q.mine) filter.assignee = staff.username;
   std::lock_guard lock(db_.mutex);
-  auto rows = queue::CaseStore(db_.db).queue(filter);
+  auto rows = store::CaseStore(db_.db).queue(filter);
   if (!rows) return rows.error();
   json::array items;
   for (const auto& c : *rows) items.push_back(conversation_json(c));
   return json::object{{"conversations", std::move(items)}};
 }
 
-result<json::object> Cases::entry_json(const queue::CaseEntryRow& e) {
+result<json::object> Cases::entry_json(const store::CaseEntryRow& e) {
   std::string text;
   if (!e.key_id.empty()) {
-    queue::DataKeys data_keys(db_.db);
+    store::DataKeys data_keys(db_.db);
     auto plain = keys_.open(data_keys, e.tenant_id, e.key_id, e.id, e.body);
     if (!plain) return plain.error();
     auto t = crypto::body_text(*plain);
@@ -128,7 +128,7 @@ result<json::object> Cases::conversation(const Staff& staff, std::int64_t id) {
   std::lock_guard lock(db_.mutex);
   auto c = visible(staff, id);
   if (!c) return c.error();
-  queue::CaseStore store(db_.db);
+  store::CaseStore store(db_.db);
   auto entries = store.entries(id);
   if (!entries) return entries.error();
   json::array entry_items;
@@ -145,7 +145,7 @@ result<json::object> Cases::conversation(const Staff& staff, std::int64_t id) {
       if (h.id != id && (staff.role == "supervisor" || has_window(staff, h.window_id)))
         household.push_back(json::object{{"id", h.id}, {"contact", conversation_json(h)["contact"]}, {"status", h.state}});
   }
-  if (auto r = queue::in_transaction(db_.db, [&] { return audit(staff, "read_case", id); }); !r) return r.error();
+  if (auto r = store::in_transaction(db_.db, [&] { return audit(staff, "read_case", id); }); !r) return r.error();
   auto out = conversation_json(*c);
   const auto& f = c->fields;
   out["case"] = json::object{{"writer", f.writer},       {"writer_label", label(Field::writer, f.writer)},
@@ -160,9 +160,9 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   std::lock_guard lock(db_.mutex);
   auto c = visible(staff, id);
   if (!c) return c.error();
-  queue::CaseStore store(db_.db);
-  queue::OutboxStore outbound_store(db_.db, clock_);
-  queue::DataKeys data_keys(db_.db);
+  store::CaseStore store(db_.db);
+  store::OutboxStore outbound_store(db_.db, clock_);
+  store::DataKeys data_keys(db_.db);
   auto inbound = store.inbound(id);
   if (!inbound) return inbound.error();
   auto outbound = outbound_store.by_conversation(id);
@@ -202,7 +202,7 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array out;
   for (auto& [at, item] : items) out.push_back(std::move(item));
-  if (auto r = queue::in_transaction(db_.db, [&] { return audit(staff, "read_messages", id); }); !r) return r.error();
+  if (auto r = store::in_transaction(db_.db, [&] { return audit(staff, "read_messages", id); }); !r) return r.error();
   return json::object{{"messages", std::move(out)}};
 }
 
@@ -215,8 +215,8 @@ result<json::object> Cases::reply(const Staff& staff, std::int64_t id, const std
   auto outbound_id = outbox_.enqueue_reply({staff.tenant_id, id, text, staff.username});
   if (!outbound_id) return outbound_id.error();
   std::lock_guard lock(db_.mutex);
-  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
-    if (auto r = queue::CaseStore(db_.db).mark_answered(id, clock_.now_ms()); !r) return r;
+  auto done = store::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = store::CaseStore(db_.db).mark_answered(id, clock_.now_ms()); !r) return r;
     return audit(staff, "reply", id, {{"outbound", *outbound_id}});
   });
   if (!done) return done.error();
@@ -225,10 +225,10 @@ result<json::object> Cases::reply(const Staff& staff, std::int64_t id, const std
 }
 
 // Under db_.mutex, with `c` visible to `staff`.
-result<json::object> Cases::add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
+result<json::object> Cases::add_entry(const Staff& staff, const store::ConversationRow& c, const std::string& kind,
                                       json::object detail, const std::string& text, const char* action,
-                                      const std::function<result<void>(queue::CaseStore&)>& change) {
-  queue::CaseEntryRow e;
+                                      const std::function<result<void>(store::CaseStore&)>& change) {
+  store::CaseEntryRow e;
   e.id = crypto::random_id();
   e.tenant_id = staff.tenant_id;
   e.conversation_id = c.id;
@@ -244,8 +244,8 @@ result<json::object> Cases::add_entry(const Staff& staff, const queue::Conversat
     e.key_id = sealed->key.key_id;
     e.body = sealed->body;
   }
-  auto done = queue::in_transaction(db_.db, [&]() -> result<void> {
-    queue::CaseStore store(db_.db);
+  auto done = store::in_transaction(db_.db, [&]() -> result<void> {
+    store::CaseStore store(db_.db);
     if (auto r = store.add_entry(e, sealed ? &sealed->key : nullptr); !r) return r;
     if (change)
       if (auto r = change(store); !r) return r;

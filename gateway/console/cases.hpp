@@ -13,7 +13,7 @@
 #include "gateway/console/audit.hpp"
 #include "gateway/console/auth.hpp"
 #include "gateway/outbox/outbox.hpp"
-#include "queue/case_store.hpp"
+#include "store/case_store.hpp"
 
 namespace madoguchi::console {
 
@@ -72,11 +72,11 @@ class Cases {
   bool can_see(const Staff& staff, std::int64_t id);
 
  private:
-  [[nodiscard]] result<queue::ConversationRow> visible(const Staff& staff, std::int64_t id);
-  [[nodiscard]] result<boost::json::object> add_entry(const Staff& staff, const queue::ConversationRow& c, const std::string& kind,
+  [[nodiscard]] result<store::ConversationRow> visible(const Staff& staff, std::int64_t id);
+  [[nodiscard]] result<boost::json::object> add_entry(const Staff& staff, const store::ConversationRow& c, const std::string& kind,
                                         boost::json::object detail, const std::string& text, const char* action,
-                                        const std::function<result<void>(queue::CaseStore&)>& change = {});
-  [[nodiscard]] result<boost::json::object> entry_json(const queue::CaseEntryRow& e);
+                                        const std::function<result<void>(store::CaseStore&)>& change = {});
+  [[nodiscard]] result<boost::json::object> entry_json(const store::CaseEntryRow& e);
   [[nodiscard]] result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
 
   ConsoleDb& db_;
@@ -88,7 +88,7 @@ class Cases {
 };
 
 // The queue item shape of the API (no content: pseudonym, window, urgency, times).
-boost::json::object conversation_json(const queue::ConversationRow& c);
+boost::json::object conversation_json(const store::ConversationRow& c);
 // ISO 8601 in Japan time: 2026-12-01T21:05:00+09:00.
 std::string iso_jst(std::int64_t ms);
 

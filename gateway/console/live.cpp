@@ -4,7 +4,7 @@
 
 namespace madoguchi::console {
 
-LiveHub::LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
+LiveHub::LiveHub(const store::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
                  std::chrono::milliseconds poll)
     : read_db_(read_db), cases_(cases), feed_(feed), poll_(poll) {
   read_db_.read_only = true;
@@ -48,7 +48,7 @@ std::size_t LiveHub::connections() const {
 }
 
 void LiveHub::poll_loop() {
-  queue::Database db(read_db_);
+  store::Database db(read_db_);
   auto version = [&db]() -> std::int64_t {
     auto s = db.prepare("PRAGMA data_version");
     auto row = s.step();

@@ -22,7 +22,7 @@ namespace madoguchi::console {
 
 class LiveHub {
  public:
-  LiveHub(const queue::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
+  LiveHub(const store::DatabaseOptions& read_db, Cases& cases, DeliveryFeed& feed,
           std::chrono::milliseconds poll = std::chrono::milliseconds(500));
   ~LiveHub();
   void start();
@@ -36,7 +36,7 @@ class LiveHub {
   void poll_loop();
   void on_delivery(const DeliveryUpdate& update);
 
-  queue::DatabaseOptions read_db_;
+  store::DatabaseOptions read_db_;
   Cases& cases_;
   DeliveryFeed& feed_;
   std::chrono::milliseconds poll_;

@@ -6,12 +6,12 @@
 #include "crypto/totp.hpp"
 #include "gateway/console/auth.hpp"
 #include "gateway/core/utf8.hpp"
-#include "queue/staff_store.hpp"
-#include "queue/transaction.hpp"
+#include "store/staff_store.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console {
 
-result<StaffCreated> add_staff(queue::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& s,
+result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& s,
                                const std::string& actor, crypto::KdfLimits kdf, const Clock& clock) {
   if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin") return errc::invalid_input;
   if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
@@ -19,10 +19,10 @@ result<StaffCreated> add_staff(queue::Database& db, crypto::Keyring& keys, Audit
   if (!utf8::valid(s.password) || utf8::code_points(s.password) < 10) return errc::invalid_input;
   if (s.role == "counselor" && s.window_names.empty()) return errc::invalid_input;
 
-  queue::StaffStore store(db);
+  store::StaffStore store(db);
   auto windows = store.windows(s.tenant_id);
   if (!windows) return windows.error();
-  queue::NewStaffUser user{s.tenant_id, s.username, s.role, "", {}, "", {}, clock.now_ms()};
+  store::NewStaffUser user{s.tenant_id, s.username, s.role, "", {}, "", {}, clock.now_ms()};
   for (const auto& name : s.window_names) {
     auto w = std::find_if(windows->begin(), windows->end(), [&](const auto& row) { return row.name == name; });
     if (w == windows->end()) return errc::invalid_input;
@@ -45,7 +45,7 @@ result<StaffCreated> add_staff(queue::Database& db, crypto::Keyring& keys, Audit
   }
   boost::json::array window_ids;
   for (auto id : user.window_ids) window_ids.push_back(id);
-  auto done = queue::in_transaction(db, [&]() -> result<void> {
+  auto done = store::in_transaction(db, [&]() -> result<void> {
     if (sealed) {
       auto k = db.prepare("INSERT INTO data_keys (key_id, tenant_id, sealed_key, created_at_ms) VALUES (?, ?, ?, ?) "
                           "ON CONFLICT (key_id) DO NOTHING");

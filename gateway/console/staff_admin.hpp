@@ -25,7 +25,7 @@ struct StaffCreated {
 
 // errc::invalid_input (bad role, unknown window, counselor without a window, password
 // under 10 characters or user name not 1–64 printable characters), already_exists.
-[[nodiscard]] result<StaffCreated> add_staff(queue::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& staff,
+[[nodiscard]] result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& staff,
                                const std::string& actor, crypto::KdfLimits kdf, const Clock& clock);
 
 }  // namespace madoguchi::console

@@ -10,15 +10,15 @@
 namespace madoguchi::ingest {
 namespace {
 
-queue::Blob to_blob(const crypto::Pseudonym& p) { return {p.begin(), p.end()}; }
+store::Blob to_blob(const crypto::Pseudonym& p) { return {p.begin(), p.end()}; }
 
 }  // namespace
 
-std::string contact_record_id(const queue::Blob& contact_pseudonym) {
+std::string contact_record_id(const store::Blob& contact_pseudonym) {
   return "contact:" + to_hex(contact_pseudonym);
 }
 
-std::string thread_record_id(const queue::Blob& thread_pseudonym) {
+std::string thread_record_id(const store::Blob& thread_pseudonym) {
   return "thread:" + to_hex(thread_pseudonym);
 }
 
@@ -34,9 +34,9 @@ std::string body_plaintext(const NormalizedMessage& message) {
   return boost::json::serialize(body);
 }
 
-queue::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id,
+store::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id,
                                const std::vector<NormalizedMessage>& messages, const Clock& clock) {
-  queue::IngestBatch batch;
+  store::IngestBatch batch;
   if (messages.empty()) return batch;
   const auto now = clock.now_ms();
   // One data key per webhook: the epoch counts webhooks, and a batch never spans two keys.
@@ -45,7 +45,7 @@ queue::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id
 
   const auto& pkey = tenant.keys.pseudonym_key;
   for (const auto& m : messages) {
-    queue::EventRecord r;
+    store::EventRecord r;
     r.message_id = crypto::random_id();
     r.tenant_id = tenant.tenant_id;
     r.channel = m.channel;

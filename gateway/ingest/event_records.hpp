@@ -10,7 +10,7 @@
 #include "crypto/keys.hpp"
 #include "gateway/core/clock.hpp"
 #include "gateway/core/message.hpp"
-#include "queue/records.hpp"
+#include "store/records.hpp"
 
 namespace madoguchi::ingest {
 
@@ -28,13 +28,13 @@ struct TenantIngest {
 };
 
 // Associated data names for the sealed provider ids (the body uses the message id).
-std::string contact_record_id(const queue::Blob& contact_pseudonym);
-std::string thread_record_id(const queue::Blob& thread_pseudonym);
+std::string contact_record_id(const store::Blob& contact_pseudonym);
+std::string thread_record_id(const store::Blob& thread_pseudonym);
 
 // The sealed body: {"v":1,"text":…,"event":<the provider's event JSON>}.
 std::string body_plaintext(const NormalizedMessage& message);
 
-queue::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id,
+store::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id,
                                const std::vector<NormalizedMessage>& messages, const Clock& clock);
 
 }  // namespace madoguchi::ingest

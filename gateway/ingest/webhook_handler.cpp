@@ -39,7 +39,7 @@ std::string japanese_reason(const boost::system::error_code& ec) {
 
 WebhookHandler::WebhookHandler(const AdapterRegistry& adapters,
                                std::map<std::string, std::unique_ptr<TenantIngest>>& tenants,
-                               queue::GroupCommitter& committer, Metrics& metrics, Log& log,
+                               store::GroupCommitter& committer, Metrics& metrics, Log& log,
                                const Clock& clock)
     : adapters_(adapters), tenants_(tenants), committer_(committer), metrics_(metrics), log_(log), clock_(clock) {}
 
@@ -133,7 +133,7 @@ void WebhookHandler::handle(http::Request&& request, const http::RouteParams& pa
   }
   auto batch = build_batch(*tenant->second, binding->account_row_id, *messages, clock_);
   committer_.submit(std::move(batch), [this, channel, account, respond = std::move(respond)](
-                                          result<queue::IngestOutcome> outcome) {
+                                          result<store::IngestOutcome> outcome) {
     if (!outcome) {
       log_.warn("webhook_store_unavailable", {{"channel", channel}, {"account", account},
                                               {"reason", errc_name(outcome.error())}});

@@ -15,7 +15,7 @@
 #include "gateway/core/metrics.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/ingest/event_records.hpp"
-#include "queue/group_committer.hpp"
+#include "store/group_committer.hpp"
 
 namespace madoguchi::ingest {
 
@@ -24,7 +24,7 @@ class WebhookHandler {
   // `tenants` maps tenant id → its ingest keys. All references must outlive the handler.
   WebhookHandler(const AdapterRegistry& adapters,
                  std::map<std::string, std::unique_ptr<TenantIngest>>& tenants,
-                 queue::GroupCommitter& committer, Metrics& metrics, Log& log, const Clock& clock);
+                 store::GroupCommitter& committer, Metrics& metrics, Log& log, const Clock& clock);
 
   // Adds POST /webhooks/{channel}/{account}, and GET on the same URL for providers that
   // check the URL before they send (answered by the channel's InboundAdapter::challenge).
@@ -39,7 +39,7 @@ class WebhookHandler {
 
   const AdapterRegistry& adapters_;
   std::map<std::string, std::unique_ptr<TenantIngest>>& tenants_;
-  queue::GroupCommitter& committer_;
+  store::GroupCommitter& committer_;
   Metrics& metrics_;
   Log& log_;
   const Clock& clock_;

@@ -5,13 +5,13 @@
 
 #include "gateway/core/outbound.hpp"
 #include "crypto/keyring.hpp"
-#include "queue/outbox_store.hpp"
+#include "store/outbox_store.hpp"
 
 namespace madoguchi::outbox {
 
 struct Composed {
-  queue::NewOutbound row;
-  queue::DataKeyRecord key;
+  store::NewOutbound row;
+  store::DataKeyRecord key;
 };
 
 struct ComposeInput {

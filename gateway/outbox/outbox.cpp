@@ -4,16 +4,16 @@
 #include "gateway/core/utf8.hpp"
 #include "gateway/outbox/compose.hpp"
 #include "gateway/outbox/split.hpp"
-#include "queue/transaction.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::outbox {
 
-OutboundStatus to_status(const queue::OutboundRow& r) {
+OutboundStatus to_status(const store::OutboundRow& r) {
   return {r.id, r.origin, r.author, r.status, status_label_ja(r.status), r.error_code, r.reason, r.method,
           r.conversation_id, r.attempts, r.created_at_ms, r.updated_at_ms, r.delivered_at_ms};
 }
 
-Outbox::Outbox(const queue::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
+Outbox::Outbox(const store::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
                std::function<void()> on_enqueued, const Clock& clock)
     : db_(db), store_(db_, clock), keys_(keys), senders_(senders), limits_(limits),
       on_enqueued_(std::move(on_enqueued)) {}
@@ -50,7 +50,7 @@ result<std::string> Outbox::enqueue_reply(const ReplyRequest& request) {
                                     request.author, "", limits_.max_attempts},
                             sender->caps);
     if (!composed) return composed.error();
-    auto written = queue::in_transaction(db_, [&] { return store_.insert(composed->row, composed->key); });
+    auto written = store::in_transaction(db_, [&] { return store_.insert(composed->row, composed->key); });
     if (!written) return written.error();
     id = composed->row.id;
   }

@@ -12,8 +12,8 @@
 #include "gateway/core/clock.hpp"
 #include "gateway/outbox/senders.hpp"
 #include "crypto/keyring.hpp"
-#include "queue/database.hpp"
-#include "queue/outbox_store.hpp"
+#include "store/database.hpp"
+#include "store/outbox_store.hpp"
 
 namespace madoguchi::outbox {
 
@@ -38,7 +38,7 @@ struct OutboxLimits {
 
 class Outbox {
  public:
-  Outbox(const queue::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
+  Outbox(const store::DatabaseOptions& db, crypto::Keyring& keys, const Senders& senders, OutboxLimits limits,
          std::function<void()> on_enqueued, const Clock& clock);
 
   // The new outbound message's id. errc::text_empty, text_too_long (also for invalid
@@ -51,14 +51,14 @@ class Outbox {
 
  private:
   std::mutex mutex_;
-  queue::Database db_;
-  queue::OutboxStore store_;
+  store::Database db_;
+  store::OutboxStore store_;
   crypto::Keyring& keys_;
   const Senders& senders_;
   OutboxLimits limits_;
   std::function<void()> on_enqueued_;
 };
 
-OutboundStatus to_status(const queue::OutboundRow& row);
+OutboundStatus to_status(const store::OutboundRow& row);
 
 }  // namespace madoguchi::outbox

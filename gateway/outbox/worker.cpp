@@ -14,15 +14,15 @@
 #include "gateway/core/hex.hpp"
 #include "gateway/outbox/compose.hpp"
 #include "gateway/outbox/split.hpp"
-#include "queue/data_keys.hpp"
-#include "queue/outbox_store.hpp"
-#include "queue/transaction.hpp"
+#include "store/data_keys.hpp"
+#include "store/outbox_store.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::outbox {
 namespace {
 
 namespace asio = boost::asio;
-using queue::ReplyState;
+using store::ReplyState;
 
 constexpr const char* kUnconfirmedReason =
     "自動返信が届いたか確認できませんでした（届いている可能性があります）。必要なら改めて送信してください。";
@@ -38,17 +38,17 @@ struct OutboxWorker::Impl {
   Log& log;
   const Clock& clock;
   asio::io_context io{1};
-  queue::Database db;
-  queue::JobQueue jobs;
-  queue::OutboxStore store;
-  queue::DataKeys data_keys;
+  store::Database db;
+  store::JobQueue jobs;
+  store::OutboxStore store;
+  store::DataKeys data_keys;
   std::string owner;
   std::vector<asio::steady_timer*> idle_timers;
   std::vector<std::function<asio::awaitable<void>()>> tasks;
   std::thread thread;
   bool stopping = false;
 
-  Impl(const queue::DatabaseOptions& db_options, WorkerOptions o, crypto::Keyring& k, Senders& s,
+  Impl(const store::DatabaseOptions& db_options, WorkerOptions o, crypto::Keyring& k, Senders& s,
        DeliveryFeed& f, Metrics& m, Log& l, const Clock& c)
       : options(std::move(o)), keys(k), senders(s), feed(f), metrics(m), log(l),
         clock(c), db(db_options), jobs(db, c, options.backoff), store(db, c), data_keys(db),
@@ -63,8 +63,8 @@ struct OutboxWorker::Impl {
   // Marks that a reply handle may be used, durably, before the request goes out.
   result<void> durable_reply_mark(const std::string& id, const std::string& method) {
     if (auto r = db.exec("PRAGMA synchronous=FULL"); !r) return r;
-    auto marked = queue::in_transaction(db, [&]() -> result<void> {
-      if (auto r = store.set_status(id, queue::kSending, method, "", "", true); !r) return r;
+    auto marked = store::in_transaction(db, [&]() -> result<void> {
+      if (auto r = store.set_status(id, store::kSending, method, "", "", true); !r) return r;
       return store.set_reply_state(id, ReplyState::uncertain);
     });
     // Left at FULL when this fails: every later write is then durable too, only slower.
@@ -79,7 +79,7 @@ struct OutboxWorker::Impl {
 
   // Job-level log fields: ids and codes only ("record": the outbound row, or for a first
   // reply the inbound message it answers).
-  boost::json::object fields(const queue::Job& job, const std::string& code = {}) {
+  boost::json::object fields(const store::Job& job, const std::string& code = {}) {
     boost::json::object f{{"job", job.id}, {"kind", job.kind}, {"conversation", job.conversation_id}, {"record", job.message_id},
                           {"attempt", job.attempts}};
     if (!code.empty()) f["code"] = code;
@@ -92,7 +92,7 @@ struct OutboxWorker::Impl {
     const auto worker = owner + std::to_string(index);
     while (!stopping) {
       bool worked = false;
-      auto leased = jobs.lease(queue::kDeliverJob, worker, options.lease_ms);
+      auto leased = jobs.lease(store::kDeliverJob, worker, options.lease_ms);
       if (!leased) log.warn("outbox_lease_failed", {{"reason", leased.error().message()}});
       else if (*leased) {
         worked = true;
@@ -106,21 +106,21 @@ struct OutboxWorker::Impl {
 
   // Ends a job: the outbound row's status and the job's state change in one transaction.
   enum class End { delivered, retry, failed, dead_letter };
-  void finish(const queue::Job& job, const queue::OutboundRow& row, const Sender* sender, End end,
+  void finish(const store::Job& job, const store::OutboundRow& row, const Sender* sender, End end,
               const DeliveryResult& r, const std::string& method) {
-    std::string status = queue::kFailed;
+    std::string status = store::kFailed;
     std::string reason = r.reason_ja;
     bool dead = end == End::dead_letter;
-    if (end == End::delivered) status = queue::kDelivered;
+    if (end == End::delivered) status = store::kDelivered;
     if (end == End::retry) {
       if (job.attempts >= job.max_attempts) {
         dead = true;
         reason = "再送を繰り返しましたが届きませんでした：" + r.reason_ja;
       } else {
-        status = queue::kQueued;
+        status = store::kQueued;
       }
     }
-    auto done = queue::in_transaction(db, [&]() -> result<void> {
+    auto done = store::in_transaction(db, [&]() -> result<void> {
       if (auto s = store.set_status(row.id, status, method, end == End::delivered ? "" : r.code,
                                     end == End::delivered ? "" : reason, false);
           !s)
@@ -163,18 +163,18 @@ struct OutboxWorker::Impl {
 
   // A job whose end cannot be recorded keeps its lease until it expires and then runs
   // again; the retry key and the reply state make that run safe. Logged, never silent.
-  void note_job_update(const queue::Job& job, const result<void>& updated) {
+  void note_job_update(const store::Job& job, const result<void>& updated) {
     if (!updated) log.warn("outbox_job_update_failed", fields(job, updated.error().message()));
   }
 
-  asio::awaitable<void> deliver(queue::Job job) {
+  asio::awaitable<void> deliver(store::Job job) {
     auto found = store.find(job.message_id);
     if (!found || !*found) {
       note_job_update(job, found ? jobs.dead_letter(job, "outbound row missing") : jobs.fail(job, "store error"));
       co_return;
     }
     auto row = std::move(**found);
-    if (row.status == queue::kDelivered || row.status == queue::kFailed) {  // finished before a crash
+    if (row.status == store::kDelivered || row.status == store::kFailed) {  // finished before a crash
       note_job_update(job, jobs.complete(job));
       co_return;
     }
@@ -234,12 +234,12 @@ struct OutboxWorker::Impl {
       const std::string method = via_reply ? "reply" : "push";
       // "sending" for the counselor; for a reply, durably, that its handle may be used.
       auto marked = via_reply ? durable_reply_mark(row.id, method)
-                              : store.set_status(row.id, queue::kSending, method, "", "", true);
+                              : store.set_status(row.id, store::kSending, method, "", "", true);
       if (!marked) {
         note_job_update(job, jobs.fail(job, marked.error().message()));
         co_return;
       }
-      publish(row, queue::kSending, "", "");
+      publish(row, store::kSending, "", "");
 
       co_await sender->limiter->acquire();
       auto outcome = co_await sender->adapter->send(request);
@@ -293,7 +293,7 @@ struct OutboxWorker::Impl {
 
 };
 
-OutboxWorker::OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys,
+OutboxWorker::OutboxWorker(const store::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys,
                            Senders& senders, DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock)
     : impl_(std::make_unique<Impl>(db, std::move(options), keys, senders, feed, metrics, log, clock)) {}
 

@@ -23,14 +23,14 @@
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/outbox/senders.hpp"
 #include "crypto/keyring.hpp"
-#include "queue/database.hpp"
-#include "queue/jobs.hpp"
+#include "store/database.hpp"
+#include "store/jobs.hpp"
 
 namespace madoguchi::outbox {
 
 struct WorkerOptions {
   int lanes = 8;
-  queue::BackoffPolicy backoff;
+  store::BackoffPolicy backoff;
   std::int64_t lease_ms = 120'000;     // visibility timeout of a leased job
   std::int64_t poll_ms = 200;          // idle lanes look for due jobs this often
   std::string owner = "local";         // lease owner prefix of this instance
@@ -38,7 +38,7 @@ struct WorkerOptions {
 
 class OutboxWorker {
  public:
-  OutboxWorker(const queue::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys, Senders& senders,
+  OutboxWorker(const store::DatabaseOptions& db, WorkerOptions options, crypto::Keyring& keys, Senders& senders,
                DeliveryFeed& feed, Metrics& metrics, Log& log, const Clock& clock);
   ~OutboxWorker();
   OutboxWorker(const OutboxWorker&) = delete;

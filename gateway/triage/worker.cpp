@@ -10,11 +10,11 @@
 
 #include "crypto/envelope.hpp"
 #include "gateway/outbox/compose.hpp"
-#include "queue/case_store.hpp"
-#include "queue/data_keys.hpp"
-#include "queue/outbox_store.hpp"
-#include "queue/transaction.hpp"
-#include "queue/triage_store.hpp"
+#include "store/case_store.hpp"
+#include "store/data_keys.hpp"
+#include "store/outbox_store.hpp"
+#include "store/transaction.hpp"
+#include "store/triage_store.hpp"
 
 namespace madoguchi::triage {
 namespace {
@@ -59,15 +59,15 @@ struct TriageWorker::Impl {
   std::function<void()> on_reply_queued;
   Log& log;
   const Clock& clock;
-  queue::Database db;
-  queue::JobQueue jobs;
+  store::Database db;
+  store::JobQueue jobs;
   std::string owner;
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
   std::thread thread;
 
-  Impl(const queue::DatabaseOptions& o, TriageWorkerOptions opts, const Assessor& a, std::map<std::string, std::string> r,
+  Impl(const store::DatabaseOptions& o, TriageWorkerOptions opts, const Assessor& a, std::map<std::string, std::string> r,
        crypto::Keyring& k, const outbox::Senders& s, DeliveryFeed& f, std::function<void()> q, Log& l,
        const Clock& c)
       : options(std::move(opts)), assessor(a), first_replies(std::move(r)), keys(k), senders(s), feed(f),
@@ -79,8 +79,8 @@ struct TriageWorker::Impl {
   };
 
   // Which automatic reply, if any (see the header).
-  std::optional<AutoReply> choose_reply(const queue::TriageState& state, const Assessment& a,
-                                        const config::TriageTenantConfig* tenant, queue::TriageUpdate& u) {
+  std::optional<AutoReply> choose_reply(const store::TriageState& state, const Assessment& a,
+                                        const config::TriageTenantConfig* tenant, store::TriageUpdate& u) {
     if (!a.open && tenant) {
       const auto period = a.closed_since.value_or(0);
       if (a.decision.urgency == kEmergency && state.emergency_period != period && !tenant->emergency_reply.empty()) {
@@ -121,10 +121,10 @@ struct TriageWorker::Impl {
     return true;
   }
 
-  result<void> handle(const queue::Job& job) {
-    queue::OutboxStore outbox_store(db, clock);
-    queue::DataKeys data_keys(db);
-    queue::TriageStore store(db);
+  result<void> handle(const store::Job& job) {
+    store::OutboxStore outbox_store(db, clock);
+    store::DataKeys data_keys(db);
+    store::TriageStore store(db);
     auto inbound = outbox_store.inbound(job.message_id);
     if (!inbound) return inbound.error();
     auto state = store.state(job.conversation_id);
@@ -140,7 +140,7 @@ struct TriageWorker::Impl {
     const auto& s = **state;
     const auto a = assessor.assess(s.tenant_id, text, s.channel, in.received_at_ms, s.routed ? s.window_name : "");
 
-    queue::TriageUpdate u;
+    store::TriageUpdate u;
     u.urgency = std::min(s.urgency, a.decision.urgency);  // sticky: the highest level reached
     bool tags_added = false;
     std::tie(u.tags_json, tags_added) = merge_tags(s.tags_json, a.decision.tags);
@@ -166,7 +166,7 @@ struct TriageWorker::Impl {
     const bool routed_now = u.window_id && *u.window_id != s.window_id;
     const bool record = u.urgency < s.urgency || routed_now || tags_added || composed;
 
-    queue::CaseEntryRow entry;
+    store::CaseEntryRow entry;
     std::optional<crypto::SealedText> sealed;
     if (record) {
       entry.id = crypto::random_id();
@@ -187,10 +187,10 @@ struct TriageWorker::Impl {
       entry.key_id = sealed->key.key_id;
       entry.body = sealed->body;
     }
-    auto written = queue::in_transaction(db, [&]() -> result<void> {
+    auto written = store::in_transaction(db, [&]() -> result<void> {
       if (auto r = store.apply(job.conversation_id, u, clock.now_ms()); !r) return r;
       if (record)
-        if (auto r = queue::CaseStore(db).add_entry(entry, &sealed->key); !r) return r;
+        if (auto r = store::CaseStore(db).add_entry(entry, &sealed->key); !r) return r;
       if (composed)
         if (auto r = outbox_store.insert(composed->row, composed->key); !r) return r;
       return jobs.complete(job);
@@ -203,7 +203,7 @@ struct TriageWorker::Impl {
     if (u.urgency == kEmergency && s.urgency != kEmergency) log.warn("triage_emergency", fields);
     else log.info("triage_done", fields);
     if (composed) {
-      feed.publish({composed->row.id, s.tenant_id, job.conversation_id, queue::kQueued, "", ""});
+      feed.publish({composed->row.id, s.tenant_id, job.conversation_id, store::kQueued, "", ""});
       if (on_reply_queued) on_reply_queued();
     }
     return {};
@@ -222,7 +222,7 @@ struct TriageWorker::Impl {
   }
 };
 
-TriageWorker::TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
+TriageWorker::TriageWorker(const store::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
                            std::map<std::string, std::string> first_replies, crypto::Keyring& keys,
                            const outbox::Senders& senders, DeliveryFeed& feed,
                            std::function<void()> on_reply_queued, Log& log, const Clock& clock)

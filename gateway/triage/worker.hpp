@@ -21,8 +21,8 @@
 #include "gateway/outbox/senders.hpp"
 #include "crypto/keyring.hpp"
 #include "gateway/triage/assessor.hpp"
-#include "queue/database.hpp"
-#include "queue/jobs.hpp"
+#include "store/database.hpp"
+#include "store/jobs.hpp"
 
 namespace madoguchi::triage {
 
@@ -30,7 +30,7 @@ struct TriageWorkerOptions {
   std::int64_t poll_ms = 200;
   std::int64_t lease_ms = 60'000;
   std::string owner = "local";
-  queue::BackoffPolicy backoff;
+  store::BackoffPolicy backoff;
   int reply_max_attempts = 8;  // of the automatic replies queued in the outbox
 };
 
@@ -39,7 +39,7 @@ class TriageWorker {
   // first_replies: tenant id → the automatic first reply ("" = none). A queued reply is
   // announced on `feed` (the console's live delivery status) and wakes the outbox worker
   // through on_reply_queued.
-  TriageWorker(const queue::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
+  TriageWorker(const store::DatabaseOptions& db, TriageWorkerOptions options, const Assessor& assessor,
                std::map<std::string, std::string> first_replies, crypto::Keyring& keys,
                const outbox::Senders& senders, DeliveryFeed& feed, std::function<void()> on_reply_queued,
                Log& log, const Clock& clock);

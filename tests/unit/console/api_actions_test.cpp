@@ -11,7 +11,7 @@ namespace {
 
 json::array queue_of(const http::Response& r) { return json::parse(r.body).at("conversations").as_array(); }
 
-std::int64_t audit_count(queue::Database& db, const std::string& action, const std::string& actor) {
+std::int64_t audit_count(store::Database& db, const std::string& action, const std::string& actor) {
   auto s = db.prepare("SELECT count(*) FROM audit_events WHERE action = ? AND actor = ?");
   s.bind(1, action);
   s.bind(2, actor);

@@ -13,10 +13,10 @@
 #include "gateway/console/api.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/ingest/event_records.hpp"
-#include "queue/accounts.hpp"
-#include "queue/ingest_store.hpp"
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/accounts.hpp"
+#include "store/ingest_store.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console::test {
 namespace json = boost::json;
@@ -48,8 +48,8 @@ class ApiTest : public ::testing::Test {
     keys_.add("t1", std::move(*pair), 600'000, 1000);
     options_.path = dir_ / "test.db";
     db_ = std::make_unique<ConsoleDb>(options_);
-    ASSERT_TRUE(queue::migrate(db_->db));
-    auto ids = queue::sync_accounts(db_->db, {{"t1", "テスト市", {"窓口A", "窓口B"}}}, {{"t1", "line", "demo"}});
+    ASSERT_TRUE(store::migrate(db_->db));
+    auto ids = store::sync_accounts(db_->db, {{"t1", "テスト市", {"窓口A", "窓口B"}}}, {{"t1", "line", "demo"}});
     ASSERT_TRUE(ids);
     account_ = ids->at({"line", "demo"});
     senders_.add(account_, ChannelInfo{"line", "LINE", "", 5000, true}, "demo", std::make_shared<UnusedSender>(), 100);
@@ -96,8 +96,8 @@ class ApiTest : public ::testing::Test {
     m.text = text;
     m.payload_json = R"({"type":"message"})";
     auto batch = ingest::build_batch(*tenant_, account_, {m}, clock_);
-    queue::IngestStore store(db_->db);
-    EXPECT_TRUE(queue::in_transaction(db_->db, [&]() -> result<void> {
+    store::IngestStore store(db_->db);
+    EXPECT_TRUE(store::in_transaction(db_->db, [&]() -> result<void> {
       auto r = store.write_batch(batch);
       if (!r) return r.error();
       return {};
@@ -148,7 +148,7 @@ class ApiTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<ingest::TenantIngest> tenant_;
   crypto::Keyring keys_{clock_};
-  queue::DatabaseOptions options_;
+  store::DatabaseOptions options_;
   std::unique_ptr<ConsoleDb> db_;
   std::int64_t account_ = 0, conversation_ = 0;
   outbox::Senders senders_;

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 
 namespace madoguchi::console {
 namespace {
@@ -16,10 +16,10 @@ class AuditTest : public ::testing::Test {
   void SetUp() override {
     char pattern[] = "/tmp/madoguchi-audit-XXXXXX";
     dir_ = mkdtemp(pattern);
-    queue::DatabaseOptions o;
+    store::DatabaseOptions o;
     o.path = dir_ / "audit.db";
-    db_ = std::make_unique<queue::Database>(o);
-    ASSERT_TRUE(queue::migrate(*db_));
+    db_ = std::make_unique<store::Database>(o);
+    ASSERT_TRUE(store::migrate(*db_));
     key_ = load_audit_key(dir_ / "audit.key", true);
     log_ = std::make_unique<AuditLog>(*db_, load_audit_key(dir_ / "audit.key", false), clock_);
     for (int i = 0; i < 5; ++i) {
@@ -39,7 +39,7 @@ class AuditTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   FakeClock clock_;
-  std::unique_ptr<queue::Database> db_;
+  std::unique_ptr<store::Database> db_;
   Secret key_;
   std::unique_ptr<AuditLog> log_;
 };

@@ -36,11 +36,11 @@ TEST(Metrics, HistogramIsCumulative) {
 TEST(Metrics, GaugesAreReadAtScrapeTime) {
   Metrics m;
   int depth = 4;
-  m.add_gauge("madoguchi_queue_depth", "Jobs waiting", [&] {
+  m.add_gauge("madoguchi_store_depth", "Jobs waiting", [&] {
     return std::vector<std::pair<std::string, double>>{{"kind=\"triage\"", double(depth)}};
   });
   depth = 7;
-  EXPECT_NE(m.render_prometheus().find("madoguchi_queue_depth{kind=\"triage\"} 7"), std::string::npos);
+  EXPECT_NE(m.render_prometheus().find("madoguchi_store_depth{kind=\"triage\"} 7"), std::string::npos);
 }
 
 }  // namespace

@@ -44,13 +44,13 @@ class EventRecordsTest : public ::testing::Test {
     return m;
   }
 
-  Secret data_key(const queue::IngestBatch& batch) {
+  Secret data_key(const store::IngestBatch& batch) {
     auto key = crypto::open_data_key(batch.keys.at(0).sealed_key, sealing_->sealing_public, sealing_->sealing_secret);
     EXPECT_TRUE(key);
     return std::move(*key);
   }
 
-  static bool contains(const queue::Blob& blob, std::string_view needle) {
+  static bool contains(const store::Blob& blob, std::string_view needle) {
     return std::search(blob.begin(), blob.end(), needle.begin(), needle.end()) != blob.end();
   }
 

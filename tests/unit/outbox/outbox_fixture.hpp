@@ -15,10 +15,10 @@
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
 #include "gateway/triage/worker.hpp"
-#include "queue/accounts.hpp"
-#include "queue/ingest_store.hpp"
-#include "queue/schema.hpp"
-#include "queue/transaction.hpp"
+#include "store/accounts.hpp"
+#include "store/ingest_store.hpp"
+#include "store/schema.hpp"
+#include "store/transaction.hpp"
 #include "tests/fakes/fake_line_api.hpp"
 
 namespace madoguchi::outbox::testing {
@@ -38,9 +38,9 @@ class OutboxTest : public ::testing::Test {
     tenant_ = std::make_unique<ingest::TenantIngest>("t1", std::move(*ingest_keys), clock_, 600'000, 1000);
     keys_.add("t1", std::move(*pair), 600'000, 1000);
     db_options_.path = dir_ / "test.db";
-    db_ = std::make_unique<queue::Database>(db_options_);
-    ASSERT_TRUE(queue::migrate(*db_));
-    auto ids = queue::sync_accounts(*db_, {{"t1", "テスト市", {"窓口A"}}}, {{"t1", "line", "demo"}});
+    db_ = std::make_unique<store::Database>(db_options_);
+    ASSERT_TRUE(store::migrate(*db_));
+    auto ids = store::sync_accounts(*db_, {{"t1", "テスト市", {"窓口A"}}}, {{"t1", "line", "demo"}});
     ASSERT_TRUE(ids);
     account_ = ids->at({"line", "demo"});
     fake_ = std::make_unique<madoguchi::testing::FakeLineApi>(MADOGUCHI_SHARED_DIR "/specs/line-openapi/messaging-api.yml", kToken);
@@ -135,8 +135,8 @@ class OutboxTest : public ::testing::Test {
 
   std::int64_t write(const std::vector<NormalizedMessage>& messages) {
     auto batch = ingest::build_batch(*tenant_, account_, messages, clock_);
-    queue::IngestStore store(*db_);
-    EXPECT_TRUE(queue::in_transaction(*db_, [&]() -> result<void> {
+    store::IngestStore store(*db_);
+    EXPECT_TRUE(store::in_transaction(*db_, [&]() -> result<void> {
       auto r = store.write_batch(batch);
       if (!r) return r.error();
       return {};
@@ -183,8 +183,8 @@ class OutboxTest : public ::testing::Test {
   SystemClock clock_;
   std::unique_ptr<ingest::TenantIngest> tenant_;
   crypto::Keyring keys_{clock_};
-  queue::DatabaseOptions db_options_;
-  std::unique_ptr<queue::Database> db_;
+  store::DatabaseOptions db_options_;
+  std::unique_ptr<store::Database> db_;
   std::int64_t account_ = 0;
   int events_ = 0;
   std::unique_ptr<madoguchi::testing::FakeLineApi> fake_;

@@ -262,7 +262,7 @@ TEST_F(OutboxTest, DeadLetterAfterTheLastAttemptThenAdminRetryDelivers) {
   EXPECT_NE(log.str().find("outbox_dead_letter"), std::string::npos);
   EXPECT_EQ(log.str().find("こんにちは"), std::string::npos);  // no content in logs
 
-  queue::OutboxStore admin(*db_, clock_);
+  store::OutboxStore admin(*db_, clock_);
   auto dead = admin.list("dead");
   ASSERT_TRUE(dead);
   ASSERT_EQ(dead->size(), 1u);
@@ -278,7 +278,7 @@ TEST_F(OutboxTest, CancelledJobsAreNeverSent) {
   const auto conversation = receive(kUser, "こんにちは", "t");
   auto id = outbox_->enqueue_reply({"t1", conversation, "取り消す返信", "sato"});
   ASSERT_TRUE(id);
-  queue::OutboxStore admin(*db_, clock_);
+  store::OutboxStore admin(*db_, clock_);
   auto jobs = admin.list("ready");
   ASSERT_TRUE(jobs);
   std::int64_t job = 0;

@@ -1,0 +1,16 @@
+#include "store/data_keys.hpp"
+
+namespace madoguchi::store {
+
+result<std::optional<std::vector<unsigned char>>> DataKeys::sealed_data_key(const std::string& key_id) {
+  auto s = db_.prepare("SELECT sealed_key FROM data_keys WHERE key_id = ?");
+  s.bind(1, key_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<std::vector<unsigned char>>();
+  auto key = s.column_blob(0);
+  s.reset();
+  return std::optional<std::vector<unsigned char>>(std::move(key));
+}
+
+}  // namespace madoguchi::store

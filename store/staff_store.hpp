@@ -1,0 +1,76 @@
+#pragma once
+// Staff accounts, their windows, and login sessions. Passwords arrive already hashed
+// (Argon2id) and TOTP secrets already sealed; session tokens only as hashes.
+// Not thread-safe: one owner thread (or a caller's mutex).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace madoguchi::store {
+
+struct WindowRow {
+  std::int64_t id = 0;
+  std::string tenant_id, name;
+};
+
+struct StaffUser {
+  std::int64_t id = 0;
+  std::string tenant_id, username, role, password_hash;
+  std::string totp_key_id;  // "" when the user has no second factor
+  Blob totp_secret;         // sealed
+  std::int64_t totp_last_step = 0;
+  int failed_logins = 0;
+  std::int64_t locked_until_ms = 0;
+  bool disabled = false;
+  std::vector<std::int64_t> window_ids;
+};
+
+struct NewStaffUser {
+  std::string tenant_id, username, role, password_hash;
+  std::vector<std::int64_t> window_ids;
+  std::string totp_key_id;  // with totp_secret, optional
+  Blob totp_secret;
+  std::int64_t created_at_ms = 0;
+};
+
+struct SessionRow {
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t created_at_ms = 0, last_seen_ms = 0;
+};
+
+class StaffStore {
+ public:
+  explicit StaffStore(Database& db) : db_(db) {}
+
+  [[nodiscard]] result<std::vector<WindowRow>> windows(const std::string& tenant_id);
+  // errc::already_exists when the user name is taken (user names are global). Inside the
+  // caller's transaction (with the TOTP data key and the audit entry).
+  [[nodiscard]] result<std::int64_t> add_user(const NewStaffUser& user);
+  [[nodiscard]] result<std::optional<StaffUser>> by_username(const std::string& username);
+  [[nodiscard]] result<std::optional<StaffUser>> by_id(std::int64_t id);
+  [[nodiscard]] result<std::vector<StaffUser>> users(const std::string& tenant_id);
+
+  [[nodiscard]] result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
+  [[nodiscard]] result<void> record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms);
+  // Clears the failure count; `totp_step` (> 0) is remembered so the code is not reused.
+  [[nodiscard]] result<void> record_success(std::int64_t user_id, std::int64_t totp_step);
+
+  [[nodiscard]] result<void> create_session(const Blob& token_hash, std::int64_t user_id, const std::string& csrf,
+                              std::int64_t now_ms);
+  [[nodiscard]] result<std::optional<SessionRow>> session(const Blob& token_hash);
+  [[nodiscard]] result<void> touch_session(const Blob& token_hash, std::int64_t now_ms);
+  [[nodiscard]] result<void> remove_session(const Blob& token_hash);
+  // Sessions idle since before `idle_before` or created before `created_before`.
+  [[nodiscard]] result<void> remove_expired_sessions(std::int64_t idle_before, std::int64_t created_before);
+
+ private:
+  [[nodiscard]] result<std::vector<StaffUser>> select_users(Statement& s);
+  Database& db_;
+};
+
+}  // namespace madoguchi::store
