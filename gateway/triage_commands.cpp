@@ -81,6 +81,14 @@ int triage(const std::filesystem::path& config_file, const std::optional<std::st
   const auto* tenant = tenant_or_report(*config, tenant_option);
   if (!tenant) return 2;
   const triage::Assessor assessor(*config);
+  // A line without "channel" is taken as coming through the tenant's first configured
+  // channel account (routes may depend on the channel), or none.
+  std::string default_channel;
+  for (const auto& a : config->channels)
+    if (a.tenant == tenant->id) {
+      default_channel = a.type;
+      break;
+    }
   bool bad = false;
   std::string line;
   for (int n = 1; std::getline(std::cin, line); ++n) {
@@ -102,7 +110,7 @@ int triage(const std::filesystem::path& config_file, const std::optional<std::st
       fail("expected a JSON object with \"id\" and \"text\" (a string)");
       continue;
     }
-    std::string channel = "line";
+    std::string channel = default_channel;
     if (const auto* c = o->if_contains("channel"); c && c->is_string()) channel = std::string(c->as_string());
     std::int64_t at = now_ms();
     if (const auto* a = o->if_contains("at")) {

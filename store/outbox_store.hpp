@@ -25,7 +25,7 @@ inline constexpr const char* kFailed = delivery::kFailed;
 // What happened to the reply token of `in_reply_to` (reply API, single use).
 enum class ReplyState : int {
   unused = 0,     // never tried
-  uncertain = 1,  // a request was sent and its outcome is unknown: LINE may have used it
+  uncertain = 1,  // a request was sent and its outcome is unknown: the provider may have used it
   refused = 2,    // tried and certainly not used (e.g. 429): may be tried again in time
   abandoned = 3,  // not usable any more: push instead
 };

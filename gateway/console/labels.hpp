@@ -18,7 +18,7 @@ enum class Field { writer, age_band, consent, contact_method, status };
 bool valid_code(Field field, std::string_view code);
 std::string label(Field field, std::string_view code);
 
-// Placeholder for a message without text, by LINE message type (画像, スタンプ, …).
+// Placeholder for a message without text, by message type (画像, スタンプ, …).
 std::string media_placeholder(std::string_view message_type);
 
 }  // namespace madoguchi::console

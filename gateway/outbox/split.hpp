@@ -1,6 +1,6 @@
 #pragma once
 // Splitting a reply to fit a channel: each piece at most `max_units` UTF-16 code units
-// (LINE counts text length that way), cut at a code point boundary and, when one is near,
+// (the unit LINE and other channels count text in), cut at a code point boundary and, when one is near,
 // after a line break or a Japanese full stop so a sentence is not torn apart. Pure.
 #include <string>
 #include <string_view>

@@ -9,7 +9,7 @@
 //           closed period),
 //   open: the first reply (once per conversation) —
 // and completes the job. A crash anywhere repeats the job, never half of it.
-// LINE messages are never marked as read here: that is left to a human opening them.
+// Provider messages are never marked as read here: that is left to a human opening them.
 #include <functional>
 #include <map>
 #include <memory>
