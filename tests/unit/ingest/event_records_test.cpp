@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "crypto/keyring.hpp"
 #include "crypto/keys.hpp"
 #include "gateway/ingest/event_records.hpp"
 
@@ -41,6 +42,7 @@ class EventRecordsTest : public ::testing::Test {
     m.text = std::move(body);
     m.provider_message_id = "4711";
     m.payload_json = R"({"type":"message","replyToken":"rt-secret"})";
+    m.reply_handle = "rt-secret";
     return m;
   }
 
@@ -81,6 +83,21 @@ TEST_F(EventRecordsTest, BodyOpensOnlyWithTheTenantKeyAndItsOwnRecordId) {
   EXPECT_NE(body->find("rt-secret"), std::string::npos);  // the provider event travels sealed
   EXPECT_FALSE(crypto::open_body(key, r.body, crypto::associated_data("t1", "other-id", r.key_id)));
   EXPECT_FALSE(crypto::open_body(key, r.body, crypto::associated_data("t2", r.message_id, r.key_id)));
+  // The adapter's reply handle is kept for the outbound side, sealed with the rest.
+  EXPECT_EQ(crypto::body_reply_handle(*body), "rt-secret");
+  EXPECT_FALSE(contains(r.body, "rt-secret"));
+}
+
+TEST_F(EventRecordsTest, AMessageWithoutAReplyHandleHasNone) {
+  auto m = text("Uabc", "こんにちは");
+  m.reply_handle.clear();
+  auto batch = build_batch(*tenant_, 7, {m}, clock_);
+  auto key = data_key(batch);
+  const auto& r = batch.events[0];
+  auto body = crypto::open_body(key, r.body, crypto::associated_data("t1", r.message_id, r.key_id));
+  ASSERT_TRUE(body);
+  EXPECT_EQ(crypto::body_reply_handle(*body), "");
+  EXPECT_TRUE(crypto::body_text(*body));
 }
 
 TEST_F(EventRecordsTest, ProviderIdsAreSealedAndPseudonymised) {
