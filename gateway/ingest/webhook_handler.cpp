@@ -54,15 +54,21 @@ void WebhookHandler::add_routes(http::Router& router) {
              });
 }
 
+// The configured account the URL names, or nullptr after answering 404.
+const AccountBinding* WebhookHandler::find_or_refuse(const std::string& channel, const std::string& account,
+                                                     http::Respond& respond) const {
+  const AccountBinding* binding = adapters_.find(channel, account);
+  if (!binding)
+    respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
+  return binding;
+}
+
 void WebhookHandler::handle_challenge(http::Request&& request, const http::RouteParams& params,
                                       http::Respond respond) {
   const auto& channel = params.find("channel")->second;
   const auto& account = params.find("account")->second;
-  const AccountBinding* binding = adapters_.find(channel, account);
-  if (!binding) {
-    respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
-    return;
-  }
+  const AccountBinding* binding = find_or_refuse(channel, account, respond);
+  if (!binding) return;
   WebhookRequest webhook{account, std::move(request.headers), {}, std::move(request.query)};
   auto answer = binding->inbound->challenge(webhook);
   if (answer) {
@@ -95,11 +101,8 @@ void WebhookHandler::note_matched_secret(const AccountBinding& binding, int inde
 void WebhookHandler::handle(http::Request&& request, const http::RouteParams& params, http::Respond respond) {
   const auto& channel = params.find("channel")->second;
   const auto& account = params.find("account")->second;
-  const AccountBinding* binding = adapters_.find(channel, account);
-  if (!binding) {
-    respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
-    return;
-  }
+  const AccountBinding* binding = find_or_refuse(channel, account, respond);
+  if (!binding) return;
   WebhookRequest webhook{account, std::move(request.headers), std::move(request.body), std::move(request.query)};
 
   auto verified = binding->inbound->verify(webhook);

@@ -34,6 +34,8 @@ class WebhookHandler {
   void handle(http::Request&& request, const http::RouteParams& params, http::Respond respond);
 
  private:
+  const AccountBinding* find_or_refuse(const std::string& channel, const std::string& account,
+                                       http::Respond& respond) const;
   void handle_challenge(http::Request&& request, const http::RouteParams& params, http::Respond respond);
   void note_matched_secret(const AccountBinding& binding, int index);
 
