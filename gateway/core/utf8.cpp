@@ -29,6 +29,14 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
   return end - i;
 }
 
+std::size_t sequence_start(std::string_view text, std::size_t i) {
+  if (i >= text.size()) return i;
+  const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
+  auto pos = static_cast<std::int32_t>(i);
+  U8_SET_CP_START(s, 0, pos);
+  return static_cast<std::size_t>(pos);
+}
+
 bool valid(std::string_view text) {
   for (std::size_t i = 0; i < text.size();)
     if (next(text, i) < 0) return false;

@@ -22,5 +22,10 @@ int next(std::string_view text, std::size_t& i);
 void append(std::string& out, int c);
 // Bytes of the code point that starts at `i` (1 for an ill-formed byte).
 std::size_t sequence_length(std::string_view text, std::size_t i);
+// The offset where the code point that byte `i` belongs to starts, as `next` would read it:
+// `i` itself unless it continues a sequence begun at most 3 bytes earlier (so a run of stray
+// continuation bytes is never walked back over). For cutting text at character boundaries;
+// i <= size, and i == size is returned as is.
+std::size_t sequence_start(std::string_view text, std::size_t i);
 
 }  // namespace madoguchi::utf8

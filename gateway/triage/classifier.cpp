@@ -3,22 +3,17 @@
 #include <algorithm>
 #include <map>
 
+#include "gateway/core/utf8.hpp"
 #include "gateway/triage/normalize.hpp"
 
 namespace madoguchi::triage {
 namespace {
 
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// CJK unified ideographs (3-byte UTF-8: U+3400..U+9FFF).
+// CJK unified ideographs (U+3400..U+9FFF). An ill-formed sequence is not one.
 bool has_kanji(std::string_view s) {
-  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
-    const auto b0 = static_cast<unsigned char>(s[i]), b1 = static_cast<unsigned char>(s[i + 1]);
-    if ((b0 == 0xE3 && b1 >= 0x90) || (b0 >= 0xE4 && b0 <= 0xE9)) return true;
+  for (std::size_t i = 0; i < s.size();) {
+    const int c = utf8::next(s, i);
+    if (c >= 0x3400 && c <= 0x9FFF) return true;
   }
   return false;
 }
@@ -94,7 +89,7 @@ std::vector<Word> Classifier::prepare(const std::vector<std::string>& words) con
       auto& form = word.forms[k];
       form.text = std::move(f[k].text);
       // Short kana meets homophones inside other words; with a kanji in it, it does not.
-      form.short_word = code_points(form.text) <= 3 && !has_kanji(form.text);
+      form.short_word = utf8::code_points(form.text) <= 3 && !has_kanji(form.text);
       form.first = first_char_key(form.text);
       for (const auto& u : unless) form.unless.push_back(forms(u)[k].text);
     }
@@ -140,8 +135,9 @@ Decision Classifier::classify(std::string_view text) const {
   Decision merged;
   merged.urgency = kInformation + 1;
   for (std::size_t at = 0; at < text.size();) {
-    auto end = std::min(text.size(), at + piece);
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // a character boundary
+    // Cut at character boundaries, at most three bytes back, so every piece moves on even
+    // through a long run of stray continuation bytes.
+    const auto end = utf8::sequence_start(text, std::min(text.size(), at + piece));
     auto d = classify_piece(text.substr(at, end - at));
     merged.urgency = std::min(merged.urgency, d.urgency);
     for (auto& t : d.tags)
@@ -152,8 +148,7 @@ Decision Classifier::classify(std::string_view text) const {
     merged.matched_form += d.matched_form;
     merged.surface_form += d.surface_form;
     if (end >= text.size()) break;
-    at = end - std::min(overlap, end - at);
-    while (at > 0 && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) --at;
+    at = utf8::sequence_start(text, end - overlap);
   }
   return merged;
 }

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <utility>
 
+#include "gateway/core/utf8.hpp"
+
 namespace madoguchi::triage {
 namespace {
 
@@ -185,32 +187,16 @@ std::string to_utf8(const std::u32string& text) {
   out.reserve(text.size() * 3);
   for (char32_t c : text) {
     if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) c = 0xFFFD;  // never emit invalid UTF-8
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
+    utf8::append(out, static_cast<int>(c));
   }
   return out;
 }
 
-// Cuts before the character that straddles the limit. At most three bytes are given back: a
-// UTF-8 character is at most four bytes, and longer continuation runs are invalid anyway.
+// Cuts before the character that straddles the limit (at most three bytes are given back).
+// Stray continuation bytes at the limit are cut through: fromUTF8 makes them U+FFFD anyway.
 std::string_view truncate_at_boundary(std::string_view text) {
   if (text.size() <= max_input_bytes) return text;
-  std::size_t cut = max_input_bytes;
-  for (int i = 0; i < 3 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++i) --cut;
-  return text.substr(0, cut);
+  return text.substr(0, utf8::sequence_start(text, max_input_bytes));
 }
 
 }  // namespace

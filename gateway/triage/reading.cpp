@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "gateway/core/utf8.hpp"
+
 namespace madoguchi::triage {
 namespace {
 
@@ -22,22 +24,17 @@ std::string_view reading_field(const char* feature) {
 }
 
 // Katakana readings into hiragana (U+30A1..U+30F6 → U+3041..U+3096: the same UTF-8 length).
+// Everything else is copied byte for byte, ill-formed bytes too (the text is normalized, so
+// there are none unless MeCab cut a character): word starts are counted per byte of it.
 void append_hiragana(std::string& out, std::string_view reading) {
   for (std::size_t i = 0; i < reading.size();) {
-    const auto b = static_cast<unsigned char>(reading[i]);
-    if (b == 0xE3 && i + 2 < reading.size()) {
-      const unsigned cp = ((b & 0x0Fu) << 12) | ((static_cast<unsigned char>(reading[i + 1]) & 0x3Fu) << 6) |
-                          (static_cast<unsigned char>(reading[i + 2]) & 0x3Fu);
-      if (cp >= 0x30A1 && cp <= 0x30F6) {
-        const unsigned h = cp - 0x60;
-        out += static_cast<char>(0xE0 | (h >> 12));
-        out += static_cast<char>(0x80 | ((h >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (h & 0x3F));
-        i += 3;
-        continue;
-      }
+    const std::size_t start = i;
+    const int c = utf8::next(reading, i);
+    if (c >= 0x30A1 && c <= 0x30F6) {
+      utf8::append(out, c - 0x60);
+    } else {
+      out.append(reading.substr(start, i - start));
     }
-    out += reading[i++];
   }
 }
 

@@ -4,6 +4,8 @@
 #include <map>
 #include <unordered_map>
 
+#include "gateway/core/utf8.hpp"
+
 namespace madoguchi::triage {
 namespace {
 
@@ -11,17 +13,10 @@ namespace {
 // further away it belongs to another clause (「死にたいけど自殺はしない」).
 constexpr std::size_t kNegationGap = 3;
 
-std::size_t char_length(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  const std::size_t n = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-  return std::min(n, s.size() - i);
-}
-
-std::uint32_t char_key(std::string_view s, std::size_t i) {
-  std::uint32_t k = 0;
-  for (std::size_t j = 0, n = char_length(s, i); j < n; ++j) k = (k << 8) | static_cast<unsigned char>(s[i + j]);
-  return k;
-}
+// The key of the character at `i`, advancing `i` past it: its code point, and for every
+// ill-formed sequence 0xFFFFFFFF (next()'s -1), which no character has — the word comparison
+// still checks the bytes, so a shared key costs a comparison, never a false match.
+std::uint32_t next_char_key(std::string_view s, std::size_t& i) { return static_cast<std::uint32_t>(utf8::next(s, i)); }
 
 bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -37,7 +32,10 @@ class Scanner {
   explicit Scanner(const TextForm& t) : s_(t.text), starts_(t.word_start) {
     // Words are compared only where their first character is, instead of scanning the text
     // once per word (hundreds of words, mostly 3-byte kana).
-    for (std::size_t i = 0; i < s_.size(); i += char_length(s_, i)) where_[char_key(s_, i)].push_back(i);
+    for (std::size_t i = 0; i < s_.size();) {
+      const std::size_t at = i;
+      where_[next_char_key(s_, i)].push_back(at);
+    }
     sentence_.assign(s_.size() + 1, 0);
     end_.assign(s_.size() + 1, s_.size());
     for (std::size_t i = 1; i <= s_.size(); ++i) sentence_[i] = sentence_end(s_, i - 1) ? i : sentence_[i - 1];
@@ -111,7 +109,10 @@ class Scanner {
 
 }  // namespace
 
-std::uint32_t first_char_key(std::string_view s) { return s.empty() ? 0 : char_key(s, 0); }
+std::uint32_t first_char_key(std::string_view s) {
+  std::size_t i = 0;
+  return s.empty() ? 0 : next_char_key(s, i);
+}
 
 void scan_text(const TextForm& t, const std::vector<std::vector<Word>>& lexicons, const std::vector<bool>& serious,
                const ScanCues& cues, std::vector<std::vector<WordMatch>>& found) {

@@ -43,7 +43,8 @@ struct ScanCues {
   const std::vector<Word>& third_parties;
 };
 
-// The first character of `s` as a number; its length in bytes.
+// The first character of `s` as a number (its code point; 0 for ""), the key words are
+// looked up by.
 std::uint32_t first_char_key(std::string_view s);
 
 // Appends to found[l] the matches of lexicons[l] in `t` (a word matches in either of its

@@ -30,6 +30,19 @@ TEST(Utf8, AppendsWhatNextReads) {
   EXPECT_TRUE(valid(out));
 }
 
+TEST(Utf8, FindsWhereTheCodePointOfAByteStarts) {
+  const std::string_view text = "aあ😊";
+  EXPECT_EQ(sequence_start(text, 0), 0u);
+  EXPECT_EQ(sequence_start(text, 1), 1u);
+  EXPECT_EQ(sequence_start(text, 3), 1u);
+  EXPECT_EQ(sequence_start(text, 4), 4u);
+  EXPECT_EQ(sequence_start(text, 7), 4u);
+  EXPECT_EQ(sequence_start(text, text.size()), text.size());
+  EXPECT_EQ(sequence_start("\xe3\x81", 1), 0u);  // a truncated sequence starts where next() reads it
+  EXPECT_EQ(sequence_start("a\x80\x80\x80\x80\x80", 5), 5u);  // stray continuation bytes: each its own
+  EXPECT_EQ(sequence_start("\xc0\xaf", 1), 1u);  // overlong: C0 is never a lead byte
+}
+
 TEST(Utf8, ValidityAndLengths) {
   EXPECT_TRUE(valid("ひきこもり相談 😊"));
   EXPECT_TRUE(valid(""));
