@@ -8,7 +8,7 @@ namespace {
 
 // Append only: a released migration is never edited. Portable SQL (PostgreSQL later):
 // INTEGER PRIMARY KEY becomes an identity column there, BLOB becomes bytea.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE tenants (
   id TEXT PRIMARY KEY,
@@ -239,6 +239,23 @@ ALTER TABLE conversations ADD COLUMN emergency_period INTEGER;
 UPDATE conversations SET first_reply_queued = 0 WHERE id IN
   (SELECT conversation_id FROM jobs WHERE kind = 'first_reply' AND state IN ('ready', 'leased'));
 UPDATE jobs SET state = 'cancelled', last_error = 'moved to triage' WHERE kind = 'first_reply' AND state IN ('ready', 'leased');
+)sql",
+    // 5: media content fetched by the media stage (fetch_media jobs): one row per inbound
+    // media message once its outcome is known. Only `fetched` rows hold content, sealed under
+    // a tenant data key like message bodies; type and size are in clear for the console.
+    R"sql(
+CREATE TABLE media (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id),
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  state TEXT NOT NULL,
+  content_type TEXT NOT NULL DEFAULT '',
+  size_bytes INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  key_id TEXT REFERENCES data_keys(key_id),
+  body BLOB,
+  updated_at_ms INTEGER NOT NULL
+);
 )sql",
 };
 

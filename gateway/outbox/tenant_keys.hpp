@@ -29,6 +29,8 @@ class TenantKeys {
 
   // Seals {"v":1,"text":…} for the outbound row `record_id`.
   result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
+  // Seals `plaintext` as it is (media content) for `record_id`, under the current epoch key.
+  result<SealedText> seal(const std::string& tenant_id, const std::string& record_id, std::string_view plaintext);
   // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
   // looked up through `store` the first time. errc::decrypt_failed / not_found.
   result<std::string> open(queue::OutboxStore& store, const std::string& tenant_id, const std::string& key_id,
@@ -49,5 +51,7 @@ class TenantKeys {
 // channel's adapter gave an inbound message ("reply_handle"), empty when there is none.
 result<std::string> body_text(const std::string& plaintext);
 std::string body_reply_handle(const std::string& plaintext);
+// The media handle its channel's adapter gave an inbound message ("media_handle"), or "".
+std::string body_media_handle(const std::string& plaintext);
 
 }  // namespace madoguchi::outbox
