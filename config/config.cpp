@@ -4,6 +4,7 @@
 #include "config/channel_schema.hpp"
 #include "config/reader.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -201,6 +202,36 @@ void read_outbox(Reader& r, const toml::table& root, OutboxConfig& o) {
       r.integer(t->get("max_text_chars"), "outbox.max_text_chars", static_cast<std::int64_t>(o.max_text_chars), 1, 100000));
 }
 
+void read_media(Reader& r, const toml::table& root, MediaConfig& m) {
+  const auto* t = r.table(root, "media", "media");
+  if (!t) return;
+  r.only_keys(*t, "media", {"max_bytes", "allowed_types", "lanes", "backoff_base_ms", "backoff_cap_ms",
+                            "lease_seconds", "poll_ms"});
+  m.max_bytes = static_cast<std::size_t>(
+      r.integer(t->get("max_bytes"), "media.max_bytes", static_cast<std::int64_t>(m.max_bytes), 1, 1024LL * 1024 * 1024));
+  if (const auto* types = t->get("allowed_types")) {
+    auto list = r.strings(types, "media.allowed_types", 64, 100);  // reports non-strings and empty ones
+    const auto* array = types->as_array();
+    for (std::size_t i = 0; array && i < array->size() && i < 64; ++i) {
+      auto type = array->get(i)->value<std::string>();
+      if (!type || type->empty()) continue;
+      const auto slash = type->find('/');
+      const bool lower = std::none_of(type->begin(), type->end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+      if (slash == std::string::npos || slash == 0 || slash + 1 == type->size() || !lower ||
+          type->find_first_of(" ;,*") != std::string::npos)
+        r.error("media.allowed_types[" + std::to_string(i) + "]",
+                "must be a lower-case media type such as \"image/jpeg\" (no wildcards or parameters)");
+    }
+    m.allowed_types = std::move(list);
+  }
+  m.lanes = static_cast<int>(r.integer(t->get("lanes"), "media.lanes", m.lanes, 1, 16));
+  m.backoff_base_ms = r.integer(t->get("backoff_base_ms"), "media.backoff_base_ms", m.backoff_base_ms, 1, 3'600'000);
+  m.backoff_cap_ms = r.integer(t->get("backoff_cap_ms"), "media.backoff_cap_ms", m.backoff_cap_ms, 1, 86'400'000);
+  if (m.backoff_cap_ms < m.backoff_base_ms) r.error("media.backoff_cap_ms", "must not be below backoff_base_ms");
+  m.lease_s = static_cast<int>(r.integer(t->get("lease_seconds"), "media.lease_seconds", m.lease_s, 10, 3600));
+  m.poll_ms = static_cast<int>(r.integer(t->get("poll_ms"), "media.poll_ms", m.poll_ms, 10, 60000));
+}
+
 }  // namespace
 
 namespace detail {
@@ -231,7 +262,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   Reader r(env, errors);
   Config c;
   c.source = source;
-  r.only_keys(root, "", {"server", "store", "logging", "tenants", "channels", "line_accounts", "outbox", "console", "triage"});
+  r.only_keys(root, "", {"server", "store", "logging", "tenants", "channels", "line_accounts", "outbox", "media", "console", "triage"});
   read_server(r, root, c.server);
   read_store(r, root, c.store);
   if (const auto* l = r.table(root, "logging", "logging")) {
@@ -245,6 +276,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   read_tenants(r, root, c);
   read_channels(r, root, schemas, c);
   read_outbox(r, root, c.outbox);
+  read_media(r, root, c.media);
   read_console(r, root, c);
   read_triage(r, root, c);
   if (!errors.empty()) return errors;

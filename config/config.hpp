@@ -79,6 +79,23 @@ struct OutboxConfig {
   std::size_t max_text_chars = 20000;
 };
 
+// The media stage: content of inbound media messages (images, videos, audio, files),
+// fetched in the background, stored encrypted, offered to staff as a download.
+struct MediaConfig {
+  std::size_t max_bytes = 20 * 1024 * 1024;  // larger content is refused while it is read (too_large)
+  // Content types stored; anything else is type_refused (nothing kept). Lower-case, exact.
+  std::vector<std::string> allowed_types = default_allowed_types();
+  int lanes = 2;                              // downloads in flight at once
+  std::int64_t backoff_base_ms = 5000;        // retries (5xx, timeouts): capped exponential, full jitter
+  std::int64_t backoff_cap_ms = 10 * 60 * 1000;
+  int lease_s = 300;                          // visibility timeout of a job being fetched
+  int poll_ms = 500;
+  static std::vector<std::string> default_allowed_types() {
+    return {"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4",
+            "audio/m4a", "audio/x-m4a", "audio/mp4", "audio/mpeg", "audio/aac", "application/pdf"};
+  }
+};
+
 // Demo only: staff accounts created at start when missing (never changed once they exist).
 struct DemoUserConfig {
   std::string tenant, username, role;  // role: counselor | supervisor | admin
@@ -109,6 +126,7 @@ struct Config {
   std::vector<TenantConfig> tenants;
   std::vector<ChannelConfig> channels;  // [[channels]], in file order
   OutboxConfig outbox;
+  MediaConfig media;
   ConsoleConfig console;
   TriageConfig triage;
 };

@@ -20,6 +20,11 @@ bool Keyring::has(const std::string& tenant_id) const {
 
 result<SealedText> Keyring::seal_text(const std::string& tenant_id, const std::string& record_id,
                                          const std::string& text) {
+  return seal(tenant_id, record_id, boost::json::serialize(boost::json::object{{"v", 1}, {"text", text}}));
+}
+
+result<SealedText> Keyring::seal(const std::string& tenant_id, const std::string& record_id,
+                                    std::string_view plaintext) {
   std::shared_ptr<const DataKey> key;
   {
     std::lock_guard lock(mutex_);
@@ -27,7 +32,6 @@ result<SealedText> Keyring::seal_text(const std::string& tenant_id, const std::s
     if (it == tenants_.end()) return errc::not_found;
     key = it->second.epochs->current();
   }
-  const auto plaintext = boost::json::serialize(boost::json::object{{"v", 1}, {"text", text}});
   SealedText out;
   out.key = {key->key_id, tenant_id, key->sealed, clock_.now_ms()};
   out.body = seal_body(key->key, plaintext, associated_data(tenant_id, record_id, key->key_id));
@@ -68,10 +72,18 @@ result<std::string> body_text(const std::string& plaintext) {
   return std::string(text->as_string());
 }
 
-std::string body_reply_handle(const std::string& plaintext) {
+namespace {
+
+std::string string_member(const std::string& plaintext, std::string_view key) {
   auto v = parse_body(plaintext);
-  const auto* handle = v.is_object() ? v.as_object().if_contains("reply_handle") : nullptr;
-  return handle && handle->is_string() ? std::string(handle->as_string()) : std::string();
+  const auto* member = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  return member && member->is_string() ? std::string(member->as_string()) : std::string();
 }
+
+}  // namespace
+
+std::string body_reply_handle(const std::string& plaintext) { return string_member(plaintext, "reply_handle"); }
+
+std::string body_media_handle(const std::string& plaintext) { return string_member(plaintext, "media_handle"); }
 
 }  // namespace madoguchi::crypto

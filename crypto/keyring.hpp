@@ -30,6 +30,8 @@ class Keyring {
 
   // Seals {"v":1,"text":…} for the outbound row `record_id`.
   [[nodiscard]] result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
+  // Seals `plaintext` as it is (media content) for `record_id`, under the current epoch key.
+  [[nodiscard]] result<SealedText> seal(const std::string& tenant_id, const std::string& record_id, std::string_view plaintext);
   // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
   // looked up through `store` the first time. errc::decrypt_failed / not_found.
   [[nodiscard]] result<std::string> open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,
@@ -50,5 +52,7 @@ class Keyring {
 // channel's adapter gave an inbound message ("reply_handle"), empty when there is none.
 [[nodiscard]] result<std::string> body_text(const std::string& plaintext);
 std::string body_reply_handle(const std::string& plaintext);
+// The media handle its channel's adapter gave an inbound message ("media_handle"), or "".
+std::string body_media_handle(const std::string& plaintext);
 
 }  // namespace madoguchi::crypto

@@ -12,6 +12,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
+#include "gateway/media/worker.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/worker.hpp"
 #include "gateway/triage/assessor.hpp"
@@ -157,6 +158,24 @@ Triage build_triage(const config::Config& c, Delivery& d, Log& log, const Clock&
   return t;
 }
 
+// Media content: each channel account's media source (if its channel has one) on the
+// media stage's own thread; the content is sealed with the counselor side's keys.
+std::unique_ptr<media::MediaWorker> build_media(const config::Config& c, const std::vector<ChannelAccount>& accounts,
+                                                Delivery& d, Log& log, const Clock& clock) {
+  media::MediaWorkerOptions o;
+  o.lanes = c.media.lanes;
+  o.backoff = {c.media.backoff_base_ms, c.media.backoff_cap_ms};
+  o.lease_ms = std::int64_t{c.media.lease_s} * 1000;
+  o.poll_ms = c.media.poll_ms;
+  o.max_bytes = c.media.max_bytes;
+  o.allowed_types = c.media.allowed_types;
+  auto worker = std::make_unique<media::MediaWorker>(database_options(c), std::move(o), *d.keys, log, clock);
+  const adapters::MediaContext context{worker->executor(), log};
+  for (const auto& a : accounts)
+    if (auto source = a.factory->media(*a.config, context)) worker->add_source(a.row_id, std::move(source));
+  return worker;
+}
+
 console::AuthPolicy auth_policy(const config::Config& c) {
   console::AuthPolicy p;
   p.idle_ms = std::int64_t{c.console.session_idle_s} * 1000;
@@ -270,6 +289,8 @@ int serve(const std::filesystem::path& config_file) {
     delivery.worker->start();
     auto triage = build_triage(*config, delivery, log, clock);
     triage.worker->start();
+    auto media = build_media(*config, accounts, delivery, log, clock);
+    media->start();
     auto console = build_console(*config, delivery, clock, log);
     console.live->start();
 
@@ -292,6 +313,7 @@ int serve(const std::filesystem::path& config_file) {
     std::cout << "listening on " << url << std::endl;
     server.run();
     console.live->stop();
+    media->stop();
     triage.worker->stop();
     delivery.worker->stop();
     ingest.committer->stop();

@@ -30,11 +30,14 @@ struct IngestStore::Statements {
             "updated_at_ms = max(updated_at_ms, ?1), window_id = coalesce(window_id, "
             "(SELECT min(w.id) FROM windows w WHERE w.tenant_id = conversations.tenant_id)) WHERE id = ?2")),
         hide_target(db.prepare("UPDATE messages SET hidden = 1 WHERE account_id = ? AND provider_msg_ref = ?")),
+        // An unsent message's fetched content goes too (secure_delete overwrites it).
+        drop_media(db.prepare("DELETE FROM media WHERE message_id IN "
+                              "(SELECT id FROM messages WHERE account_id = ? AND provider_msg_ref = ?)")),
         hide_if_unsent(db.prepare("UPDATE messages SET hidden = 1 WHERE id = ? AND EXISTS "
                                   "(SELECT 1 FROM messages u WHERE u.account_id = ? AND u.target_msg_ref = ?)")),
         job(db.prepare("INSERT INTO jobs (kind, conversation_id, message_id, max_attempts, run_at_ms, created_at_ms, "
                        "updated_at_ms) VALUES (?, ?, ?, 8, ?, ?, ?)")) {}
-  Statement key, message, contact, effect, conversation, arrived, hide_target,
+  Statement key, message, contact, effect, conversation, arrived, hide_target, drop_media,
       hide_if_unsent, job;
 };
 
@@ -106,6 +109,8 @@ result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outco
   if (!e.target_msg_ref.empty()) {
     s.hide_target.bind(1, e.account_id).bind(2, e.target_msg_ref);
     if (auto r = s.hide_target.run(); !r) return r;
+    s.drop_media.bind(1, e.account_id).bind(2, e.target_msg_ref);
+    if (auto r = s.drop_media.run(); !r) return r;
   }
   if (!e.provider_msg_ref.empty()) {  // the unsend may have come first
     s.hide_if_unsent.bind(1, e.message_id).bind(2, e.account_id).bind(3, e.provider_msg_ref);

@@ -16,6 +16,7 @@
 #include "config/channels.hpp"
 #include "gateway/core/adapter.hpp"
 #include "gateway/core/channel_info.hpp"
+#include "gateway/core/media.hpp"
 #include "gateway/core/outbound.hpp"
 
 namespace madoguchi {
@@ -31,6 +32,12 @@ struct InboundContext {
 
 // Where an account's outbound side runs: the outbox worker's thread.
 struct OutboundContext {
+  boost::asio::any_io_executor executor;  // provider clients must be created on it
+  Log& log;
+};
+
+// Where an account's media source runs: the media stage's thread.
+struct MediaContext {
   boost::asio::any_io_executor executor;  // provider clients must be created on it
   Log& log;
 };
@@ -51,6 +58,10 @@ class ChannelFactory {
   virtual std::unique_ptr<InboundAdapter> inbound(const config::ChannelConfig& account,
                                                   const InboundContext& context) const = 0;
   virtual OutboundParts outbound(const config::ChannelConfig& account, const OutboundContext& context) = 0;
+  // Fetches the content of this account's media messages (see gateway/core/media.hpp), or
+  // nullptr when the channel holds none for us (the default): its messages then carry no
+  // media handle and the media stage records them as failed.
+  virtual std::shared_ptr<MediaSource> media(const config::ChannelConfig&, const MediaContext&) { return nullptr; }
   // Registers this channel's figures for /metrics; called once, after every outbound().
   // The factory must outlive the metrics' scrapes (it lives as long as `serve`).
   virtual void add_metrics(Metrics&) {}

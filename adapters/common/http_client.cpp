@@ -110,7 +110,8 @@ struct HttpClient::Impl {
     (void)read;
     if (rec) {
       if (rec == beast::error::timeout) out.error = as_error(errc::upstream_timeout);
-      else if (rec == bhttp::error::body_limit || rec == bhttp::error::header_limit) out.error = as_error(errc::upstream_protocol);
+      else if (rec == bhttp::error::body_limit) out.error = as_error(errc::upstream_too_large);
+      else if (rec == bhttp::error::header_limit) out.error = as_error(errc::upstream_protocol);
       else out.error = rec;
       co_return;
     }
@@ -118,6 +119,7 @@ struct HttpClient::Impl {
     out.status = res.result_int();
     out.body = std::move(res.body());
     if (auto it = res.find(bhttp::field::retry_after); it != res.end()) out.retry_after = std::string(it->value());
+    if (auto it = res.find(bhttp::field::content_type); it != res.end()) out.content_type = std::string(it->value());
     keep_alive = res.keep_alive();
   }
 };
@@ -149,10 +151,12 @@ HttpClient::~HttpClient() = default;
 std::size_t HttpClient::idle_connections() const { return impl_->idle.size(); }
 
 asio::awaitable<HttpExchange> HttpClient::request(std::string method, std::string target, Headers headers,
-                                                  std::string body) {
+                                                  std::string body, RequestLimits limits) {
   auto& d = *impl_;
   HttpExchange out;
-  const auto deadline = SteadyClock::now() + d.options.timeout;
+  const auto timeout = limits.timeout.count() > 0 ? limits.timeout : d.options.timeout;
+  const auto max_bytes = limits.max_response_bytes > 0 ? limits.max_response_bytes : d.options.max_response_bytes;
+  const auto deadline = SteadyClock::now() + timeout;
 
   std::unique_ptr<Connection> conn;
   while (!d.idle.empty() && !conn) {
@@ -181,9 +185,9 @@ asio::awaitable<HttpExchange> HttpClient::request(std::string method, std::strin
   conn->lowest().expires_at(deadline);
   bool keep_alive = false;
   if (conn->plain)
-    co_await Impl::exchange(*conn->plain, *conn, req, d.options.max_response_bytes, out, keep_alive);
+    co_await Impl::exchange(*conn->plain, *conn, req, max_bytes, out, keep_alive);
   else
-    co_await Impl::exchange(*conn->tls, *conn, req, d.options.max_response_bytes, out, keep_alive);
+    co_await Impl::exchange(*conn->tls, *conn, req, max_bytes, out, keep_alive);
 
   if (!out.error && keep_alive && d.idle.size() < d.options.max_idle_connections) {
     conn->lowest().expires_never();

@@ -2,6 +2,7 @@
 
 #include "adapters/line/line_config.hpp"
 #include "adapters/line/line_inbound.hpp"
+#include "adapters/line/line_media.hpp"
 #include "adapters/line/line_outbound.hpp"
 #include "gateway/core/metrics.hpp"
 
@@ -40,6 +41,14 @@ OutboundParts LineChannel::outbound(const config::ChannelConfig& account, const 
     parts.tasks.push_back([monitor, line] { return monitor->run(); });
   }
   return parts;
+}
+
+std::shared_ptr<MediaSource> LineChannel::media(const config::ChannelConfig& account, const MediaContext& context) {
+  const auto& s = account.as<LineSettings>();
+  const std::chrono::seconds timeout(s.media_timeout_s);
+  HttpClientOptions http{s.data_api_base, timeout};
+  return std::make_shared<LineMediaSource>(s.access_token.clone(), std::make_unique<HttpClient>(context.executor, http),
+                                           timeout);
 }
 
 void LineChannel::add_metrics(Metrics& metrics) {

@@ -20,6 +20,8 @@ class LineChannel final : public ChannelFactory {
   std::unique_ptr<InboundAdapter> inbound(const config::ChannelConfig& account,
                                           const InboundContext& context) const override;
   OutboundParts outbound(const config::ChannelConfig& account, const OutboundContext& context) override;
+  // LineMediaSource on the data API (data_api_base).
+  std::shared_ptr<MediaSource> media(const config::ChannelConfig& account, const MediaContext& context) override;
   // madoguchi_line_quota_used / madoguchi_line_quota_limit, by account.
   void add_metrics(Metrics& metrics) override;
 

@@ -10,7 +10,7 @@ class LineSchema final : public config::ChannelSchema {
   std::string_view type() const override { return "line"; }
   std::vector<std::string_view> keys() const override {
     return {"channel_secrets", "access_token", "api_base", "data_api_base",
-            "send_timeout_seconds", "reply_window_seconds", "quota_poll_seconds"};
+            "send_timeout_seconds", "reply_window_seconds", "quota_poll_seconds", "media_timeout_seconds"};
   }
 
   std::shared_ptr<const config::ChannelSettings> read(config::detail::Reader& r, const toml::table& t,
@@ -38,6 +38,7 @@ class LineSchema final : public config::ChannelSchema {
     // LINE's reply tokens last about a minute.
     a->reply_window_s = small("reply_window_seconds", a->reply_window_s, 0, 60);
     a->quota_poll_s = small("quota_poll_seconds", a->quota_poll_s, 0, 86400);
+    a->media_timeout_s = small("media_timeout_seconds", a->media_timeout_s, 1, 600);
     return a;
   }
 };

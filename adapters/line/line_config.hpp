@@ -20,10 +20,11 @@ struct LineSettings final : config::ChannelSettings {
   int send_timeout_s = 10;  // one request: connect, write and answer
   int reply_window_s = 50;  // use an event's reply token this long after it arrived (0 = always push)
   int quota_poll_s = 300;   // GET quota for /metrics this often (0 = never)
+  int media_timeout_s = 60; // one media download from the data API: connect, request and the whole body
 };
 
 // Reads channel_secrets, access_token, api_base, data_api_base, send_timeout_seconds,
-// reply_window_seconds and quota_poll_seconds.
+// reply_window_seconds, quota_poll_seconds and media_timeout_seconds.
 const config::ChannelSchema& line_schema();
 
 }  // namespace madoguchi::adapters::line

@@ -124,7 +124,10 @@ result<NormalizedMessage> normalize_event(const json::object& event, const std::
       std::string provider = "line";
       if (auto* content = shape.object(*message, "contentProvider"))
         provider = shape.string(*content, "type").value_or("line");
-      m.has_media = provider == "line";
+      // Only content LINE holds is fetched (GET …/content with the message id); an
+      // external provider's URL is never fetched nor shown.
+      m.has_media = provider == "line" && !m.provider_message_id.empty();
+      if (m.has_media) m.media_handle = m.provider_message_id;
     }
   } else if (*type == "follow") {
     m.effect = ContactEffect::reachable;

@@ -30,7 +30,8 @@ class category_impl final : public boost::system::error_category {
       case errc::config_invalid: return "configuration invalid";
       case errc::upstream_connect_failed: return "could not connect to the provider";
       case errc::upstream_timeout: return "provider did not answer in time";
-      case errc::upstream_protocol: return "provider answer malformed or too large";
+      case errc::upstream_protocol: return "provider answer malformed";
+      case errc::upstream_too_large: return "provider answer larger than the limit";
       case errc::not_found: return "not found";
       case errc::text_empty: return "text is empty";
       case errc::text_too_long: return "text is too long";

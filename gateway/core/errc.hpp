@@ -36,7 +36,8 @@ enum class errc {
   // Outbound HTTP to providers.
   upstream_connect_failed = 60,  // nothing was sent
   upstream_timeout = 61,         // no complete answer in time
-  upstream_protocol = 62,        // malformed or oversized answer
+  upstream_protocol = 62,        // malformed answer (or an oversized header block)
+  upstream_too_large = 63,       // the answer body is larger than the request's limit
   // Outbox requests.
   not_found = 70,
   text_empty = 71,

@@ -35,8 +35,12 @@ struct NormalizedMessage {
   // (sensitive) what the channel's outbound side needs to answer this very message (LINE's
   // reply token; an email's Message-ID); opaque to every other stage. "" when none.
   std::string reply_handle;
+  // (sensitive) what the channel's MediaSource needs to fetch this message's content (a
+  // provider message id); opaque to every other stage. "" when there is nothing to fetch
+  // (also for content held at a third party's URL: never fetched).
+  std::string media_handle;
 
-  bool has_media = false;        // content to fetch later from the provider
+  bool has_media = false;        // content to fetch later from the provider (media_handle set)
   ContactEffect effect = ContactEffect::none;
 };
 

@@ -31,6 +31,7 @@ std::string body_plaintext(const NormalizedMessage& message) {
   auto event = message.payload_json.empty() ? boost::json::value() : boost::json::parse(message.payload_json, ec);
   body["event"] = ec ? boost::json::value(message.payload_json) : std::move(event);
   if (!message.reply_handle.empty()) body["reply_handle"] = message.reply_handle;
+  if (!message.media_handle.empty()) body["media_handle"] = message.media_handle;
   return boost::json::serialize(body);
 }
 

@@ -31,7 +31,8 @@ struct TenantIngest {
 std::string contact_record_id(const store::Blob& contact_pseudonym);
 std::string thread_record_id(const store::Blob& thread_pseudonym);
 
-// The sealed body: {"v":1,"text":…,"event":<the provider's event JSON>}.
+// The sealed body: {"v":1,"text":…,"event":<the provider's event JSON>}, plus the adapter's
+// "reply_handle" and "media_handle" when it gave them.
 std::string body_plaintext(const NormalizedMessage& message);
 
 store::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id,

@@ -44,7 +44,16 @@ struct FakeLineApi::Impl {
   std::string token;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  tcp::acceptor data_acceptor{io};
   std::thread thread;
+
+  struct Content {
+    std::string type, bytes;
+    bool chunked = false;
+  };
+  std::map<std::string, Content> contents;            // message id → content
+  std::map<std::string, std::deque<unsigned>> content_failures;
+  std::map<std::string, int> content_counts;
 
   mutable std::mutex mutex;
   std::vector<LineRequest> requests;
@@ -67,7 +76,34 @@ struct FakeLineApi::Impl {
     std::string body;
     int retry_after = 0;
     int delay_ms = 0;  // before answering (or, for a hang, before closing)
+    std::string content_type = "application/json";
+    bool chunked = false;
   };
+
+  // "/v2/bot/message/123/content" → "123"; "" for any other target.
+  static std::string content_id(const std::string& target) {
+    const std::string prefix = "/v2/bot/message/", suffix = "/content";
+    if (!target.starts_with(prefix) || !target.ends_with(suffix) || target.size() <= prefix.size() + suffix.size())
+      return {};
+    auto id = target.substr(prefix.size(), target.size() - prefix.size() - suffix.size());
+    return id.find('/') == std::string::npos ? id : std::string();
+  }
+
+  // Under the lock.
+  Answer content(const std::string& id) {
+    ++content_counts[id];
+    if (auto f = content_failures.find(id); f != content_failures.end() && !f->second.empty()) {
+      const auto status = f->second.front();
+      f->second.pop_front();
+      return {status, error_body(status == 404 ? "Not found" : "Internal server error")};
+    }
+    auto it = contents.find(id);
+    if (it == contents.end()) return {404, error_body("Not found")};
+    Answer a{200, it->second.bytes};
+    a.content_type = it->second.type;
+    a.chunked = it->second.chunked;
+    return a;
+  }
 
   std::optional<std::pair<LineFault, int>> next_fault() {
     if (!faults.empty()) {
@@ -84,7 +120,7 @@ struct FakeLineApi::Impl {
   }
 
   // Decides the answer under the lock; the request is recorded with it.
-  Answer handle(const http::request<http::string_body>& req) {
+  Answer handle(const http::request<http::string_body>& req, bool data_host) {
     std::map<std::string, std::string> headers;
     for (const auto& f : req) {
       std::string name(f.name_string());
@@ -96,7 +132,9 @@ struct FakeLineApi::Impl {
     r.target = std::string(req.target());
     r.authorization = headers["authorization"];
     r.retry_key = headers.count("x-line-retry-key") ? headers["x-line-retry-key"] : "";
-    r.problems = spec.check_request(r.method, r.target, headers, req.body());
+    r.data_host = data_host;
+    r.problems = spec.check_request(r.method, r.target, headers, req.body(),
+                                    data_host ? "https://api-data.line.me" : "https://api.line.me");
 
     const bool push = r.target == "/v2/bot/message/push";
     const bool reply = r.target == "/v2/bot/message/reply";
@@ -132,6 +170,8 @@ struct FakeLineApi::Impl {
       a = {200, boost::json::serialize(boost::json::object{{"totalUsage", quota_used}})};
     } else if (push || reply) {
       a = send(r, push);
+    } else if (auto id = content_id(r.target); !id.empty()) {
+      a = content(id);
     } else {
       a = {404, error_body("Not found")};
     }
@@ -162,7 +202,7 @@ struct FakeLineApi::Impl {
     return {200, boost::json::serialize(boost::json::object{{"sentMessages", std::move(sent)}})};
   }
 
-  asio::awaitable<void> session(tcp::socket socket) {
+  asio::awaitable<void> session(tcp::socket socket, bool data_host) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
@@ -171,28 +211,29 @@ struct FakeLineApi::Impl {
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
       if (ec) co_return;
       auto req = parser.release();
-      auto answer = handle(req);
+      auto answer = handle(req, data_host);
       if (answer.delay_ms > 0) {
         asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(answer.delay_ms));
         co_await timer.async_wait(nothrow);
       }
       if (answer.status == 0) co_return;  // closes without an answer
       http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
-      res.set(http::field::content_type, "application/json");
+      res.set(http::field::content_type, answer.content_type);
       if (answer.retry_after > 0) res.set(http::field::retry_after, std::to_string(answer.retry_after));
       res.body() = std::move(answer.body);
       res.keep_alive(req.keep_alive());
-      res.prepare_payload();
+      if (answer.chunked) res.chunked(true);
+      else res.prepare_payload();
       auto [wec, wn] = co_await http::async_write(stream, res, nothrow);
       if (wec || !req.keep_alive()) co_return;
     }
   }
 
-  asio::awaitable<void> accept_loop() {
+  asio::awaitable<void> accept_loop(tcp::acceptor& from, bool data_host) {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+      auto [ec, socket] = co_await from.async_accept(nothrow);
       if (ec) co_return;
-      asio::co_spawn(io, session(std::move(socket)), asio::detached);
+      asio::co_spawn(io, session(std::move(socket), data_host), asio::detached);
     }
   }
 };
@@ -200,11 +241,14 @@ struct FakeLineApi::Impl {
 FakeLineApi::FakeLineApi(const std::filesystem::path& spec_file, std::string access_token)
     : impl_(std::make_shared<Impl>(spec_file, std::move(access_token))) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+  for (auto* a : {&impl_->acceptor, &impl_->data_acceptor}) {
+    a->open(endpoint.protocol());
+    a->set_option(tcp::acceptor::reuse_address(true));
+    a->bind(endpoint);
+    a->listen();
+  }
+  asio::co_spawn(impl_->io, impl_->accept_loop(impl_->acceptor, false), asio::detached);
+  asio::co_spawn(impl_->io, impl_->accept_loop(impl_->data_acceptor, true), asio::detached);
   impl_->thread = std::thread([d = impl_.get()] { d->io.run(); });
 }
 
@@ -215,6 +259,26 @@ FakeLineApi::~FakeLineApi() {
 
 std::uint16_t FakeLineApi::port() const { return impl_->acceptor.local_endpoint().port(); }
 std::string FakeLineApi::base_url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+
+std::string FakeLineApi::data_base_url() const {
+  return "http://127.0.0.1:" + std::to_string(impl_->data_acceptor.local_endpoint().port());
+}
+
+void FakeLineApi::add_content(const std::string& message_id, std::string content_type, std::string bytes, bool chunked) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->contents[message_id] = {std::move(content_type), std::move(bytes), chunked};
+}
+
+void FakeLineApi::fail_content(const std::string& message_id, unsigned status, int times) {
+  std::lock_guard lock(impl_->mutex);
+  for (int i = 0; i < times; ++i) impl_->content_failures[message_id].push_back(status);
+}
+
+int FakeLineApi::content_requests(const std::string& message_id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->content_counts.find(message_id);
+  return it == impl_->content_counts.end() ? 0 : it->second;
+}
 
 void FakeLineApi::inject(LineFault fault, int times, int retry_after_s) {
   std::lock_guard lock(impl_->mutex);

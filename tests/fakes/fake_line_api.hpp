@@ -7,6 +7,11 @@
 // It behaves like LINE where the outbox depends on it: a push retry key already accepted
 // gets 409; a reply token works once (then 400 "Invalid reply token") and can be expired;
 // and faults can be injected: no answer before or after accepting, 500, 429 + Retry-After.
+// A second port is the data API host (api-data.line.me in the spec): it serves message
+// content (GET /v2/bot/message/{messageId}/content) that a test added, 404 for any other id
+// (as LINE does once content has expired), and chosen failures first. Requests on either
+// port are also checked against the operation's `servers`: content asked of the main host,
+// or a push sent to the data host, is a spec violation.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,6 +29,7 @@ enum class LineFault {
 };
 
 struct LineRequest {
+  bool data_host = false;  // arrived on the data API port
   std::string method, target, authorization, retry_key;
   std::string reply_token, to;          // from the body
   std::vector<std::string> texts;       // text message objects
@@ -50,6 +56,15 @@ class FakeLineApi {
 
   std::uint16_t port() const;
   std::string base_url() const;  // http://127.0.0.1:<port>
+  std::string data_base_url() const;  // the data API host: http://127.0.0.1:<other port>
+
+  // Content of a message on the data API. `chunked`: sent without Content-Length (a client
+  // can only find out its size while reading).
+  void add_content(const std::string& message_id, std::string content_type, std::string bytes, bool chunked = false);
+  // The next `times` content requests for `message_id` are answered `status` (500, 404, 410…).
+  void fail_content(const std::string& message_id, unsigned status, int times = 1);
+  // Content requests seen for `message_id` (any answer).
+  int content_requests(const std::string& message_id) const;
 
   // The next `times` push/reply requests meet `fault`.
   void inject(LineFault fault, int times = 1, int retry_after_s = 1);

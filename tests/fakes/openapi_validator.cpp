@@ -481,8 +481,21 @@ void check_body(SchemaChecker& checker, const Node& operation, const HeaderMap& 
   checker.check(value, child(child(content, *json_media), "schema"), "");
 }
 
+// The operation's servers, else the path item's, else the document's, must list `server`.
+void check_server(const Node& root, const Node& path_item, const Node& operation, std::string_view server,
+                  Report& report) {
+  if (server.empty()) return;
+  Node servers = child(operation, "servers");
+  if (!servers.IsSequence()) servers = child(path_item, "servers");
+  if (!servers.IsSequence()) servers = child(root, "servers");
+  std::vector<std::string> urls;
+  for (const auto& s : servers.IsSequence() ? servers : undefined_node()) urls.push_back(str(s, "url"));
+  if (std::find(urls.begin(), urls.end(), server) == urls.end())
+    report.add_raw("sent to " + std::string(server) + ", but the operation is served by " + join(urls));
+}
+
 void check(const Node& root, std::string_view method, std::string_view target, const HeaderMap& headers,
-           std::string_view body, Report& report) {
+           std::string_view body, std::string_view server, Report& report) {
   const std::size_t query_start = std::min(target.find('?'), target.size());
   const Node paths = child(root, "paths");
   const auto route = find_route(paths, target.substr(0, query_start));
@@ -496,6 +509,7 @@ void check(const Node& root, std::string_view method, std::string_view target, c
     return report.add_raw("method not declared for " + route->path_key + " (declared: " + join(declared) + ")");
   }
   SchemaChecker checker(root, report);
+  check_server(root, path_item, operation, server, report);
   check_security(root, operation, headers, report);
   check_parameters(checker, path_item, operation, *route, target.substr(std::min(query_start + 1, target.size())),
                    headers, report);
@@ -518,11 +532,11 @@ OpenApiSpec::OpenApiSpec(const std::filesystem::path& yaml_file) : doc_(std::mak
 
 std::vector<std::string> OpenApiSpec::check_request(std::string_view method, std::string_view target,
                                                     const std::map<std::string, std::string>& headers,
-                                                    std::string_view body) const {
+                                                    std::string_view body, std::string_view server) const {
   const std::lock_guard lock(doc_->mutex);
   Report report(std::string(method) + " " + std::string(target.substr(0, target.find('?'))) + ": ");
   try {
-    check(doc_->root, method, target, headers, body, report);
+    check(doc_->root, method, target, headers, body, server, report);
   } catch (const std::exception& e) {  // a bug here must fail the test, not crash the fake server
     report.add_raw(std::string("validator error: ") + e.what());
   }

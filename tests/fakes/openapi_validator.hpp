@@ -21,10 +21,13 @@ class OpenApiSpec {
   // ("POST /v2/bot/message/push: messages: 6 items, at most 5"); empty = valid.
   // `target` is the request target (path plus optional query string). `headers` maps
   // lower-case header names to values. `body` is the raw request body (may be empty).
+  // `server`: the server URL the request arrived at, as the spec spells it
+  // ("https://api-data.line.me"); when given, the operation's `servers` (or the document's)
+  // must list it, so a request sent to the wrong host is caught. Empty: not checked.
   // Safe to call from several threads at once.
   std::vector<std::string> check_request(std::string_view method, std::string_view target,
                                          const std::map<std::string, std::string>& headers,
-                                         std::string_view body) const;
+                                         std::string_view body, std::string_view server = {}) const;
 
  private:
   struct Document;  // the parsed YAML and a lock; keeps yaml-cpp out of this header

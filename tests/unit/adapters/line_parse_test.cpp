@@ -117,6 +117,14 @@ TEST(LineParse, MediaHeldByLineIsFetchedLater) {
   EXPECT_FALSE(parse_body(read(kFixtures / "message_sticker.json")).at(0).has_media);
 }
 
+TEST(LineParse, TheMediaHandleIsTheMessageIdOfContentLineHolds) {
+  EXPECT_EQ(parse_body(read(kFixtures / "message_image.json")).at(0).media_handle, "354718705033693859");
+  EXPECT_EQ(parse_body(read(kFixtures / "message_file.json")).at(0).media_handle, "325710");
+  // External content (the sender's own URLs) is never fetched: no handle.
+  EXPECT_EQ(parse_body(read(kFixtures / "message_image_external.json")).at(0).media_handle, "");
+  EXPECT_EQ(parse_body(read(kFixtures / "message_text.json")).at(0).media_handle, "");
+}
+
 TEST(LineParse, FollowUnfollowUnsendChangeState) {
   EXPECT_EQ(parse_body(read(kFixtures / "follow.json")).at(0).effect, ContactEffect::reachable);
   EXPECT_EQ(parse_body(read(kFixtures / "unfollow.json")).at(0).effect, ContactEffect::unreachable);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -294,6 +295,39 @@ TEST(Config, TheOldLineAccountsTableSaysHowToMigrate) {
   text.replace(text.find("[[channels]]\ntype = \"line\"\n"), 27, "[[line_accounts]]\n");
   auto errors = errors_of(parse_with_line(text, "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "line_accounts", "[[channels]] with type = \"line\""));
+}
+
+TEST(Config, MediaDefaultsAndTheirChecks) {
+  auto ok = parse_with_line(minimal(), "m.toml", env(kMinimalEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(ok)) << format_errors("m.toml", errors_of(ok));
+  const auto& c = std::get<Config>(ok);
+  EXPECT_EQ(c.media.max_bytes, 20u * 1024 * 1024);
+  EXPECT_EQ(c.media.lanes, 2);
+  for (const char* t : {"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "audio/m4a", "audio/mp4",
+                        "audio/mpeg", "audio/aac", "application/pdf"})
+    EXPECT_NE(std::find(c.media.allowed_types.begin(), c.media.allowed_types.end(), t), c.media.allowed_types.end()) << t;
+  EXPECT_EQ(line(c).media_timeout_s, 60);
+
+  auto set = parse_with_line(minimal() + "media_timeout_seconds = 30\n[media]\nmax_bytes = 1048576\nallowed_types = [\"image/png\"]\n",
+                             "m.toml", env(kMinimalEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(set)) << format_errors("m.toml", errors_of(set));
+  EXPECT_EQ(std::get<Config>(set).media.max_bytes, 1048576u);
+  EXPECT_EQ(std::get<Config>(set).media.allowed_types, std::vector<std::string>{"image/png"});
+  EXPECT_EQ(line(std::get<Config>(set)).media_timeout_s, 30);
+
+  auto bad = errors_of(parse_with_line(
+      minimal() + "media_timeout_seconds = 0\n[media]\nmax_bytes = 0\nallowed_types = [\"image/*\", \"Image/PNG\", \"pdf\", \"\"]\n"
+                  "lanes = 99\nbackoff_base_ms = 500\nbackoff_cap_ms = 100\nspeed = 1\n",
+      "m.toml", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(bad, "media.max_bytes", "between"));
+  EXPECT_TRUE(has_error(bad, "media.allowed_types[0]", "media type"));
+  EXPECT_TRUE(has_error(bad, "media.allowed_types[1]", "lower-case"));
+  EXPECT_TRUE(has_error(bad, "media.allowed_types[2]", "media type"));
+  EXPECT_TRUE(has_error(bad, "media.allowed_types[3]", "non-empty"));
+  EXPECT_TRUE(has_error(bad, "media.lanes"));
+  EXPECT_TRUE(has_error(bad, "media.backoff_cap_ms", "backoff_base_ms"));
+  EXPECT_TRUE(has_error(bad, "media.speed", "unknown key"));
+  EXPECT_TRUE(has_error(bad, "channels[0].media_timeout_seconds"));
 }
 
 TEST(Config, MissingFileIsAnError) {
