@@ -155,7 +155,12 @@ function formatSize(bytes) {
 // server answers it as an attachment), else the Japanese state (取得中, 大きすぎる…).
 function updateMedia(li, m) {
   const box = li.querySelector('.media');
-  if (!box || !m.media) return;
+  if (!box) return;
+  if (!m.media) { // unsent meanwhile: nothing is offered any more
+    clear(box);
+    box.dataset.signature = '';
+    return;
+  }
   const md = m.media;
   const signature = `${md.state}|${md.download_url || ''}`;
   if (box.dataset.signature === signature) return;
