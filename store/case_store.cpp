@@ -83,7 +83,7 @@ result<std::vector<ConversationRow>> CaseStore::household(const std::string& ten
 
 result<std::vector<InboundRow>> CaseStore::inbound(std::int64_t conversation_id) {
   auto s = db_.prepare(
-      "SELECT id, channel, event_type, message_type, key_id, received_at_ms, provider_ts_ms, body, hidden "
+      "SELECT id, channel, event_type, message_type, key_id, received_at_ms, provider_ts_ms, body, hidden, has_media "
       "FROM messages WHERE conversation_id = ? AND event_type = 'message' ORDER BY provider_ts_ms, received_at_ms");
   s.bind(1, conversation_id);
   std::vector<InboundRow> out;
@@ -92,7 +92,7 @@ result<std::vector<InboundRow>> CaseStore::inbound(std::int64_t conversation_id)
     if (!row) return row.error();
     if (!*row) break;
     out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
-                   s.column_int(5), s.column_int(6), s.column_blob(7), s.column_int(8) != 0});
+                   s.column_int(5), s.column_int(6), s.column_blob(7), s.column_int(8) != 0, s.column_int(9) != 0});
   }
   return out;
 }

@@ -43,6 +43,7 @@ struct InboundRow {
   std::int64_t received_at_ms = 0, provider_ts_ms = 0;
   Blob body;
   bool hidden = false;
+  bool has_media = false;  // a fetch_media job was queued (content the channel holds for us)
 };
 
 struct CaseEntryRow {

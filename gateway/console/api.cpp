@@ -32,6 +32,15 @@ std::optional<std::int64_t> path_id(const http::RouteParams& params) {
   return v > 0 ? std::optional(v) : std::nullopt;
 }
 
+// A record id in a path ({message_id}): 32 lower-case hex digits (crypto::random_id).
+std::optional<std::string> path_record_id(const http::RouteParams& params, std::string_view name) {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.size() != 32) return std::nullopt;
+  for (char c : it->second)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+  return it->second;
+}
+
 // A string member: nullopt when absent; invalid_input when present with another type.
 result<std::optional<std::string>> string_member(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -250,6 +259,24 @@ void ConsoleApi::add_routes(http::Router& router) {
   router.add("GET", "/api/conversations/{id}/messages", authed(false, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
     return cases_.messages(s, id);
   }));
+  // A media message's stored content: a download only (never shown inline), never cached,
+  // under the same access rule as the messages; every download is an audit event.
+  router.add("GET", "/api/conversations/{id}/messages/{message_id}/media",
+             [this](http::Request&& r, const http::RouteParams& p, http::Respond respond) {
+    auto staff = auth_.authenticate(session_cookie(r));
+    if (!staff) return respond(error_for(staff.error()));
+    auto id = path_id(p);
+    auto message_id = path_record_id(p, "message_id");
+    if (!id || !message_id) return respond(error_for(errc::not_found));
+    auto file = cases_.media(*staff, *id, *message_id);
+    if (!file) return respond(error_for(file.error()));
+    http::Response res{200, file->content_type, std::move(file->content), {}};
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + file->filename + "\"");
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+    respond(std::move(res));
+  });
   router.add("POST", "/api/conversations/{id}/replies", authed(true, true, 202, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
     auto text = text_of(b, "text");
     if (!text) return text.error();

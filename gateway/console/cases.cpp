@@ -12,6 +12,7 @@
 #include "gateway/core/delivery_feed.hpp"
 #include "gateway/core/utf8.hpp"
 #include "store/data_keys.hpp"
+#include "store/media_store.hpp"
 #include "store/outbox_store.hpp"
 #include "store/staff_store.hpp"
 #include "store/transaction.hpp"
@@ -156,6 +157,49 @@ result<json::object> Cases::conversation(const Staff& staff, std::int64_t id) {
                       {"entries", std::move(entry_items)}};
 }
 
+namespace {
+
+// A media message's state for the console: a download link only for stored content.
+json::object media_json(std::int64_t conversation_id, const store::InboundRow& m,
+                        const std::map<std::string, store::MediaRecord>& recorded) {
+  auto it = recorded.find(m.id);
+  std::string state = it != recorded.end() ? it->second.state : m.has_media ? "pending" : "external";
+  const std::string reason = it != recorded.end() ? it->second.reason : "";
+  json::object o{{"state", state}, {"label", media_label(state, m.message_type, reason)},
+                 {"reason", state == "failed" ? json::value(reason) : json::value(nullptr)},
+                 {"content_type", it != recorded.end() && !it->second.content_type.empty()
+                                      ? json::value(it->second.content_type) : json::value(nullptr)},
+                 {"size_bytes", it != recorded.end() && state == "fetched" ? json::value(it->second.size_bytes)
+                                                                           : json::value(nullptr)}};
+  o["download_url"] = state == "fetched" ? json::value("/api/conversations/" + std::to_string(conversation_id) +
+                                                       "/messages/" + m.id + "/media")
+                                         : json::value(nullptr);
+  return o;
+}
+
+}  // namespace
+
+result<MediaFile> Cases::media(const Staff& staff, std::int64_t id, const std::string& message_id) {
+  std::lock_guard lock(db_.mutex);
+  auto c = visible(staff, id);
+  if (!c) return c.error();
+  auto row = store::MediaStore(db_.db).content(id, message_id);
+  if (!row) return row.error();
+  if (!*row || (*row)->tenant_id != staff.tenant_id) return errc::not_found;
+  const auto& r = **row;
+  store::DataKeys data_keys(db_.db);
+  auto content = keys_.open(data_keys, staff.tenant_id, r.key_id, "media:" + r.message_id, r.body);
+  if (!content) return content.error();
+  // No download without its audit entry.
+  if (auto a = store::in_transaction(db_.db, [&] {
+        return audit(staff, "download_media", id,
+                     {{"message", r.message_id}, {"content_type", r.content_type}, {"bytes", r.size_bytes}});
+      });
+      !a)
+    return a.error();
+  return MediaFile{r.content_type, media_filename(r.message_id, r.content_type), std::move(*content)};
+}
+
 result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   std::lock_guard lock(db_.mutex);
   auto c = visible(staff, id);
@@ -167,6 +211,8 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   if (!inbound) return inbound.error();
   auto outbound = outbound_store.by_conversation(id);
   if (!outbound) return outbound.error();
+  auto media = store::MediaStore(db_.db).by_conversation(id);
+  if (!media) return media.error();
 
   std::vector<std::pair<std::int64_t, json::object>> items;
   for (const auto& m : *inbound) {
@@ -179,12 +225,13 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
       auto t = crypto::body_text(*plain);
       text = t && !t->empty() ? std::move(*t) : media_placeholder(m.message_type);
     }
-    items.emplace_back(m.received_at_ms,
-                       json::object{{"id", m.id}, {"direction", "in"}, {"channel", m.channel},
-                                    {"type", m.message_type}, {"text", text}, {"subject", nullptr},
-                                    {"received_at", iso_jst(m.received_at_ms)}, {"received_at_ms", m.received_at_ms},
-                                    {"author", ""}, {"delivery_status", nullptr}, {"delivery_label", nullptr},
-                                    {"delivery_reason", nullptr}});
+    json::object item{{"id", m.id}, {"direction", "in"}, {"channel", m.channel},
+                      {"type", m.message_type}, {"text", text}, {"subject", nullptr},
+                      {"received_at", iso_jst(m.received_at_ms)}, {"received_at_ms", m.received_at_ms},
+                      {"author", ""}, {"delivery_status", nullptr}, {"delivery_label", nullptr},
+                      {"delivery_reason", nullptr}};
+    if (is_media_type(m.message_type) && !m.hidden) item["media"] = media_json(id, m, *media);
+    items.emplace_back(m.received_at_ms, std::move(item));
   }
   for (const auto& o : *outbound) {
     auto plain = keys_.open(data_keys, staff.tenant_id, o.key_id, o.id, o.body);

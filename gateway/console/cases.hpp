@@ -40,6 +40,13 @@ struct ContactRecord {
   std::int64_t duration_minutes = 0;
 };
 
+// A stored media content, opened for one download.
+struct MediaFile {
+  std::string content_type;
+  std::string filename;
+  std::string content;  // (sensitive)
+};
+
 class Cases {
  public:
   Cases(ConsoleDb& db, crypto::Keyring& keys, outbox::Outbox& outbox, AuditLog& audit, CaseLimits limits,
@@ -50,6 +57,10 @@ class Cases {
   [[nodiscard]] result<boost::json::object> queue(const Staff& staff, const QueueQuery& query);
   [[nodiscard]] result<boost::json::object> conversation(const Staff& staff, std::int64_t id);
   [[nodiscard]] result<boost::json::object> messages(const Staff& staff, std::int64_t id);
+  // The content of media message `message_id` of conversation `id`, decrypted; the download
+  // is an audit event (download_media). not_found also for a message of another
+  // conversation, one not fetched (too large, refused type, failed, pending) or unsent.
+  [[nodiscard]] result<MediaFile> media(const Staff& staff, std::int64_t id, const std::string& message_id);
   [[nodiscard]] result<boost::json::object> reply(const Staff& staff, std::int64_t id, const std::string& text);
   [[nodiscard]] result<boost::json::object> note(const Staff& staff, std::int64_t id, const std::string& text);
   [[nodiscard]] result<boost::json::object> claim(const Staff& staff, std::int64_t id);

@@ -69,4 +69,35 @@ std::string media_placeholder(std::string_view type) {
   return "（テキスト以外のメッセージ）";
 }
 
+bool is_media_type(std::string_view type) {
+  return type == "image" || type == "video" || type == "audio" || type == "file";
+}
+
+std::string media_label(std::string_view state, std::string_view type, std::string_view stored_reason) {
+  if (state == "fetched") {
+    std::string kind = type == "image" ? "画像" : type == "video" ? "動画" : type == "audio" ? "音声" : "ファイル";
+    return kind + "：ダウンロード";
+  }
+  if (state == "pending") return "取得中";
+  if (state == "too_large") {
+    std::string reason(stored_reason);
+    if (reason.ends_with("。")) reason.resize(reason.size() - std::string_view("。").size());
+    return reason.empty() ? "ファイルが大きすぎるため保存していません" : reason;
+  }
+  if (state == "type_refused") return "この形式のファイルは保存していません";
+  if (state == "external") return "外部サービスのファイルのため、取得していません";
+  return "取得できませんでした";
+}
+
+std::string media_filename(std::string_view message_id, std::string_view content_type) {
+  static constexpr std::pair<std::string_view, std::string_view> kExtensions[] = {
+      {"image/jpeg", "jpg"}, {"image/png", "png"},  {"image/gif", "gif"},  {"image/webp", "webp"},
+      {"video/mp4", "mp4"},  {"audio/m4a", "m4a"},  {"audio/x-m4a", "m4a"}, {"audio/mp4", "m4a"},
+      {"audio/mpeg", "mp3"}, {"audio/aac", "aac"},  {"application/pdf", "pdf"}};
+  std::string_view ext = "bin";
+  for (const auto& [type, e] : kExtensions)
+    if (type == content_type) ext = e;
+  return "madoguchi-" + std::string(message_id.substr(0, 8)) + "." + std::string(ext);
+}
+
 }  // namespace madoguchi::console

@@ -21,4 +21,13 @@ std::string label(Field field, std::string_view code);
 // Placeholder for a message without text, by message type (画像, スタンプ, …).
 std::string media_placeholder(std::string_view message_type);
 
+// Whether messages of this type may carry content to download (image, video, audio, file).
+bool is_media_type(std::string_view message_type);
+// The media state shown with such a message: "fetched" (「画像：ダウンロード」), "pending"
+// (取得中), "too_large", "type_refused", "failed", "external" (held by another service, never
+// fetched). `stored_reason` is the reason recorded with the state (too_large names the limit).
+std::string media_label(std::string_view state, std::string_view message_type, std::string_view stored_reason);
+// The file name offered for a download: "madoguchi-<first 8 of the id>.<extension of the type>".
+std::string media_filename(std::string_view message_id, std::string_view content_type);
+
 }  // namespace madoguchi::console

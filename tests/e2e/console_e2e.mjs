@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const [url, artifacts, counselor, supervisor, password, inboundText, replyText] = process.argv.slice(2);
+const [url, artifacts, counselor, supervisor, password, inboundText, replyText, mediaBytes] = process.argv.slice(2);
 if (!replyText) {
   console.error('usage: node console_e2e.mjs URL ARTIFACT_DIR COUNSELOR SUPERVISOR PASSWORD INBOUND_TEXT REPLY_TEXT');
   process.exit(2);
@@ -98,6 +98,27 @@ try {
   await inbound.filter({ hasText: inboundText }).waitFor();
   result.title = (await page.locator('#conversation-title').textContent()).trim();
   if (result.title !== result.top_contact) fail(`opened ${result.title}, expected ${result.top_contact}`);
+
+  // A photo the person sent: its state and a download link, never shown inline.
+  if (mediaBytes) {
+    const link = page.locator('#messages .message[data-direction="in"] .media a.media-download');
+    await link.first().waitFor({ timeout: 15000 });
+    result.media_link_text = (await link.first().textContent()).trim();
+    result.media_link_download_attr = await link.first().evaluate((a) => a.hasAttribute('download'));
+    result.inline_images = await page.locator('#messages img, #messages video, #messages audio, #messages iframe').count();
+    const href = await link.first().getAttribute('href');
+    const got = await page.evaluate(async (h) => {
+      const r = await fetch(h, { credentials: 'same-origin' });
+      const b = await r.arrayBuffer();
+      return { status: r.status, type: r.headers.get('content-type'), disposition: r.headers.get('content-disposition'),
+        size: b.byteLength };
+    }, href);
+    result.media_status = got.status;
+    result.media_type = got.type;
+    result.media_disposition = got.disposition;
+    result.media_size = got.size;
+    if (got.size !== Number(mediaBytes)) fail(`downloaded ${got.size} bytes, expected ${mediaBytes}`);
+  }
 
   // Channel names and limits come from the API, not from the page: what GET /api/channels
   // serves is what the header and the reply counter show.

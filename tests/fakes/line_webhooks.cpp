@@ -86,6 +86,30 @@ boost::json::object LineEventFactory::text(std::string_view event_id, std::strin
   return e;
 }
 
+boost::json::object LineEventFactory::media(std::string_view event_id, std::string_view user_id, std::string_view type,
+                                            std::string_view message_id, bool external) {
+  auto e = base("message", event_id, user_id);
+  e["replyToken"] = random_hex(rng_, 16);
+  boost::json::object provider{{"type", external ? "external" : "line"}};
+  if (external) {
+    provider["originalContentUrl"] = "https://cdn.example.invalid/original.jpg";
+    provider["previewImageUrl"] = "https://cdn.example.invalid/preview.jpg";
+  }
+  boost::json::object message{{"id", message_id},
+                              {"type", type},
+                              {"quoteToken", "q" + random_hex(rng_, 12)},
+                              {"markAsReadToken", "r" + random_hex(rng_, 12)}};
+  if (type == "file") {
+    message["fileName"] = "相談メモ.pdf";
+    message["fileSize"] = 1024;
+  } else {
+    message["contentProvider"] = std::move(provider);
+    if (type == "video" || type == "audio") message["duration"] = 1000;
+  }
+  e["message"] = std::move(message);
+  return e;
+}
+
 boost::json::object LineEventFactory::follow(std::string_view event_id, std::string_view user_id) {
   auto e = base("follow", event_id, user_id);
   e["replyToken"] = random_hex(rng_, 16);

@@ -36,6 +36,10 @@ class LineEventFactory {
 
   boost::json::object text(std::string_view event_id, std::string_view user_id, std::string_view text,
                            std::string_view message_id);
+  // An image, video, audio or file message; `external`: contentProvider "external" with
+  // URLs at another service (never fetched).
+  boost::json::object media(std::string_view event_id, std::string_view user_id, std::string_view type,
+                            std::string_view message_id, bool external = false);
   boost::json::object follow(std::string_view event_id, std::string_view user_id);
   boost::json::object unsend(std::string_view event_id, std::string_view user_id, std::string_view message_id);
   boost::json::object postback(std::string_view event_id, std::string_view user_id, std::string_view data);

@@ -3,7 +3,8 @@
 // and replies; the fake LINE API receives the push (after the automatic acknowledgement)
 // and the page shows 送信済み; the channel label and the reply counter's limit are the ones
 // GET /api/channels serves. The counselor then raises the case to 緊急 and the supervisor's
-// page alerts. The browser part is tests/e2e/console_e2e.mjs (playwright-core + Debian
+// page alerts. A photo sent with the message shows as a download link (never inline) and
+// downloads as an attachment. The browser part is tests/e2e/console_e2e.mjs (playwright-core + Debian
 // chromium); screenshots of the queue, the conversation and the supervisor view are kept in
 // <build>/artifacts/e2e.
 #include <gtest/gtest.h>
@@ -63,8 +64,13 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
   const auto user = events.next_user_id();
   const std::string inbound = "夜分にすみません。30代の息子が部屋から出てきません。";
   auto event = events.text(events.next_event_id(), user, inbound, events.next_message_id());
+  // A photo from the same person: fetched in the background, offered only as a download.
+  const auto photo_id = events.next_message_id();
+  const std::string photo(120'000, '\x5a');
+  fake.add_content(photo_id, "image/jpeg", photo);
+  auto photo_event = events.media(events.next_event_id(), user, "image", photo_id);
   HttpClient client(gateway->port());
-  auto answer = post_signed(client, h.channel_secret(), line_webhook_body({event}));
+  auto answer = post_signed(client, h.channel_secret(), line_webhook_body({event, photo_event}));
   ASSERT_TRUE(answer && answer->status == 200u);
 
   const fs::path artifacts = fs::path(MADOGUCHI_ARTIFACT_DIR) / "e2e";
@@ -74,7 +80,7 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
   node.program = "/usr/bin/node";
   node.args = {script.string(),
                "http://127.0.0.1:" + std::to_string(gateway->port()) + "/console/",
-               artifacts.string(), "soudan1", "kanri1", kPassword, inbound, reply};
+               artifacts.string(), "soudan1", "kanri1", kPassword, inbound, reply, std::to_string(photo.size())};
   node.env = {"PATH=/usr/bin:/bin", "HOME=" + h.root().string(), "TMPDIR=" + h.root().string()};
   auto run = run_command(node, std::chrono::seconds(240));
   ASSERT_TRUE(run.status.exited && run.status.code == 0)
@@ -90,6 +96,14 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
   EXPECT_EQ(r.at("delivery").as_string(), "送信済み");
   EXPECT_EQ(r.at("reply_box_after").as_string(), "");  // the box is emptied once queued
   EXPECT_FALSE(r.at("wrong_password_error").as_string().empty());
+  // The photo: a download link with its Japanese label, nothing rendered inline.
+  EXPECT_EQ(r.at("media_link_text").as_string(), "画像：ダウンロード");
+  EXPECT_TRUE(r.at("media_link_download_attr").as_bool());
+  EXPECT_EQ(r.at("inline_images").as_int64(), 0);
+  EXPECT_EQ(r.at("media_status").as_int64(), 200);
+  EXPECT_EQ(r.at("media_type").as_string(), "image/jpeg");
+  EXPECT_TRUE(std::string(r.at("media_disposition").as_string()).starts_with("attachment"));
+  EXPECT_EQ(r.at("media_size").as_int64(), static_cast<std::int64_t>(photo.size()));
   // Channel label and reply limit as GET /api/channels serves them (the raw type while the
   // composition root describes no channel), the limit being outbox.max_text_chars.
   const auto& served_label = r.at("served_line_label");
@@ -124,6 +138,7 @@ TEST(ConsoleBrowser, WebhookToQueueToReplyDeliveredAndSupervisorAlerted) {
   SqliteProbe probe(h.database());
   EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 0);  // 緊急
   EXPECT_GE(probe.scalar("SELECT count(*) FROM audit_events WHERE action = 'login_failed'"), 1);
+  EXPECT_EQ(probe.scalar("SELECT count(*) FROM audit_events WHERE action = 'download_media'"), 1);
   auto verify = h.run({"audit", "verify", "--config", h.config_path().string()});
   EXPECT_EQ(verify.status.code, 0) << verify.out << verify.err;
   // Bodies never reach the log.

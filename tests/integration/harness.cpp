@@ -19,6 +19,7 @@ HarnessOptions fake_line_options(const FakeLineApi& fake, const std::string& tok
   HarnessOptions o;
   o.access_token = token;
   o.line_api_base = fake.base_url();
+  o.line_data_api_base = fake.data_base_url();
   o.line_account_toml = "send_timeout_seconds = 1\nreply_window_seconds = " + std::to_string(reply_window_s) +
                         "\nquota_poll_seconds = 1\n";
   o.extra_toml = "[outbox]\nbackoff_base_ms = 20\nbackoff_cap_ms = 200\npoll_ms = 20\nmax_attempts = 50\n";
@@ -55,6 +56,7 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
           "{ env = \"MADOGUCHI_LINE_CHANNEL_SECRET_NEXT\", optional = true }]\n"
        << "access_token = { env = \"MADOGUCHI_LINE_ACCESS_TOKEN\" }\n"
        << "api_base = \"" << options.line_api_base << "\"\n"
+       << "data_api_base = \"" << options.line_data_api_base << "\"\n"
        << options.line_account_toml << "\n"
        << options.extra_toml;
   write_file(config_path(), toml.str());

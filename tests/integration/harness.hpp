@@ -28,6 +28,7 @@ struct HarnessOptions {
   std::string log_level = "info";
   // Nothing listens on port 9: by default no test reaches any LINE API.
   std::string line_api_base = "http://127.0.0.1:9";
+  std::string line_data_api_base = "http://127.0.0.1:9";  // media content
   std::string line_account_toml;  // extra keys of the LINE [[channels]] table
   std::string extra_toml;         // appended sections, e.g. "[outbox]\n..."
   std::string access_token;       // the LINE channel access token; random when empty

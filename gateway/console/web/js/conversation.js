@@ -91,6 +91,10 @@ export async function loadMessages(id, scrollToEnd) {
   list.forEach(applyPendingDelivery);
   state.messages = list;
   renderMessages(scrollToEnd);
+  // Media is fetched in the background: look again while some is still 取得中.
+  clearTimeout(state.mediaTimer);
+  if (list.some((m) => m.media && m.media.state === 'pending'))
+    state.mediaTimer = setTimeout(() => { if (state.openId === id) loadMessages(id, false); }, 3000);
 }
 
 // Keyed rendering: existing rows are reused so aria-live delivery labels
@@ -104,7 +108,7 @@ export function renderMessages(scrollToEnd) {
   state.messages.forEach((m) => {
     const key = String(m.id);
     let li = existing.get(key);
-    if (li) updateDelivery(li, m); else li = buildMessage(m);
+    if (li) { updateDelivery(li, m); updateMedia(li, m); } else li = buildMessage(m);
     list.appendChild(li);
     keep.add(key);
   });
@@ -122,6 +126,7 @@ function buildMessage(m) {
   if (m.subject) bubble.appendChild(el('p', 'subject', `件名: ${m.subject}`));
   const placeholder = !m.text && m.type && m.type !== 'text';
   bubble.appendChild(el('p', placeholder ? 'text placeholder' : 'text', placeholder ? (MEDIA[m.type] || `［${m.type}］`) : (m.text || '')));
+  if (m.media) bubble.appendChild(el('p', 'media'));
   const meta = el('div', 'meta');
   const ms = typeof m.received_at_ms === 'number' ? m.received_at_ms : Date.parse(m.received_at);
   const time = el('time', 'time', formatTime(ms));
@@ -136,7 +141,43 @@ function buildMessage(m) {
   bubble.appendChild(meta);
   li.appendChild(bubble);
   updateDelivery(li, m);
+  updateMedia(li, m);
   return li;
+}
+
+function formatSize(bytes) {
+  if (typeof bytes !== 'number') return '';
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)}MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))}KB`;
+}
+
+// A media message's state: a download link for stored content (never shown inline: the
+// server answers it as an attachment), else the Japanese state (取得中, 大きすぎる…).
+function updateMedia(li, m) {
+  const box = li.querySelector('.media');
+  if (!box) return;
+  if (!m.media) { // unsent meanwhile: nothing is offered any more
+    clear(box);
+    box.dataset.signature = '';
+    return;
+  }
+  const md = m.media;
+  const signature = `${md.state}|${md.download_url || ''}`;
+  if (box.dataset.signature === signature) return;
+  box.dataset.signature = signature;
+  clear(box);
+  box.className = `media media-${md.state}`;
+  if (md.download_url) {
+    const a = el('a', 'media-download', md.label);
+    a.href = md.download_url;
+    a.setAttribute('download', '');
+    a.rel = 'noopener';
+    box.appendChild(a);
+    const size = formatSize(md.size_bytes);
+    if (size) box.appendChild(el('span', 'media-size', `（${size}）`));
+  } else {
+    box.appendChild(el('span', 'media-state', md.state === 'failed' && md.reason ? `${md.label}（${md.reason}）` : md.label));
+  }
 }
 
 function deliveryText(m) {

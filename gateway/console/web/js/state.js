@@ -15,6 +15,6 @@ export const state = {
   seenEmergency: new Set(), alertTargetId: null,
   view: 'queue',
   ws: null, wsRetry: 0, wsTimer: null, wsOpenedOnce: false,
-  refreshTimer: null, msgTimer: null, ticker: null,
+  refreshTimer: null, msgTimer: null, mediaTimer: null, ticker: null,
   queueSeq: 0, audio: null,
 };
