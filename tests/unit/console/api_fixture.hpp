@@ -83,6 +83,18 @@ class ApiTest : public ::testing::Test {
                           "test", crypto::KdfLimits::interactive(), clock_));
   }
 
+  // Seals and stores one inbound message as ingest does; the batch says what was written.
+  store::IngestBatch store_message(const NormalizedMessage& m) {
+    auto batch = ingest::build_batch(*tenant_, account_, {m}, clock_);
+    store::IngestStore store(db_->db);
+    EXPECT_TRUE(store::in_transaction(db_->db, [&]() -> result<void> {
+      auto r = store.write_batch(batch);
+      if (!r) return r.error();
+      return {};
+    }));
+    return batch;
+  }
+
   std::int64_t receive(const std::string& user, const std::string& text) {
     NormalizedMessage m;
     m.channel = "line";
@@ -95,13 +107,7 @@ class ApiTest : public ::testing::Test {
     m.sender_id = m.thread_id = user;
     m.text = text;
     m.payload_json = R"({"type":"message"})";
-    auto batch = ingest::build_batch(*tenant_, account_, {m}, clock_);
-    store::IngestStore store(db_->db);
-    EXPECT_TRUE(store::in_transaction(db_->db, [&]() -> result<void> {
-      auto r = store.write_batch(batch);
-      if (!r) return r.error();
-      return {};
-    }));
+    store_message(m);
     auto s = db_->db.prepare("SELECT conversation_id FROM messages WHERE external_id = ?");
     s.bind(1, m.external_id);
     EXPECT_TRUE(s.step().value());

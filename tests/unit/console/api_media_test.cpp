@@ -26,14 +26,7 @@ class MediaApiTest : public ApiTest {
     m.media_handle = line_id;
     m.has_media = true;
     m.payload_json = R"({"type":"message"})";
-    auto batch = ingest::build_batch(*tenant_, account_, {m}, clock_);
-    store::IngestStore store(db_->db);
-    EXPECT_TRUE(store::in_transaction(db_->db, [&]() -> result<void> {
-      auto r = store.write_batch(batch);
-      if (!r) return r.error();
-      return {};
-    }));
-    return batch.events.at(0).message_id;
+    return store_message(m).events.at(0).message_id;
   }
 
   // What the media stage records for a fetched content.

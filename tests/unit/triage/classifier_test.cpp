@@ -5,19 +5,12 @@
 
 #include "config/config.hpp"
 #include "gateway/triage/classifier.hpp"
+#include "tests/unit/triage/builtin_classifier.hpp"
 
 namespace madoguchi::triage {
 namespace {
 
-const Classifier& builtin() {
-  static const Classifier c = [] {
-    config::TriageRulesConfig rules;
-    std::vector<config::ConfigError> errors;
-    EXPECT_TRUE(config::load_triage_rules_file({}, rules, errors));
-    return Classifier(rules);
-  }();
-  return c;
-}
+using testing::builtin;
 
 int level(std::string_view text) { return builtin().classify(text).urgency; }
 

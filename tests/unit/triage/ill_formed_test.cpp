@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "gateway/core/utf8.hpp"
 #include "gateway/triage/classifier.hpp"
+#include "tests/unit/triage/builtin_classifier.hpp"
 #include "gateway/triage/normalize.hpp"
 #include "gateway/triage/reading.hpp"
 
@@ -30,15 +31,7 @@ constexpr std::string_view kIllFormed[] = {
     "\xe3\x82\xe1",              // a lead, one continuation, then another lead
 };
 
-const Classifier& builtin() {
-  static const Classifier c = [] {
-    config::TriageRulesConfig rules;
-    std::vector<config::ConfigError> errors;
-    EXPECT_TRUE(config::load_triage_rules_file({}, rules, errors));
-    return Classifier(rules);
-  }();
-  return c;
-}
+using testing::builtin;
 
 std::string hex(std::string_view bytes) {
   std::string out;
