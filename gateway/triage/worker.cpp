@@ -147,7 +147,9 @@ struct TriageWorker::Impl {
     if (!s.routed) {
       auto window = store.window_id(s.tenant_id, a.route.window);
       if (!window) return window.error();
-      u.window_id = window->value_or(s.window_id);
+      // A tenant without windows (or a route to an unknown one) leaves the conversation
+      // unrouted: 0 is no window, and writing it would break the windows reference.
+      if (const auto id = window->value_or(s.window_id); id != 0) u.window_id = id;
     }
     const auto reply = choose_reply(s, a, assessor.tenant(s.tenant_id), u);
     std::optional<outbox::Composed> composed;

@@ -48,7 +48,7 @@ GatewayHarness::GatewayHarness(HarnessOptions options) {
        << "name = \"デモ市\"\n"
        << "key_passphrase = { env = \"MADOGUCHI_KEY_PASSPHRASE\" }\n"
        << "create_keys_if_missing = true\n"
-       << "windows = [\"ひきこもり地域支援センター\"]\n"
+       << (options.tenant_windows ? "windows = [\"ひきこもり地域支援センター\"]\n" : "")
        << "[[channels]]\ntype = \"line\"\n"
        << "name = \"demo\"\n"
        << "tenant = \"demo\"\n"

@@ -31,6 +31,7 @@ struct HarnessOptions {
   std::string line_data_api_base = "http://127.0.0.1:9";  // media content
   std::string line_account_toml;  // extra keys of the LINE [[channels]] table
   std::string extra_toml;         // appended sections, e.g. "[outbox]\n..."
+  bool tenant_windows = true;     // false: the tenant has no 窓口 configured
   std::string access_token;       // the LINE channel access token; random when empty
   std::vector<std::string> extra_env;  // more "NAME=value" for the gateway and its commands
 };

@@ -111,6 +111,31 @@ void add_windows(const GatewayHarness& h) {
   write_file(h.config_path(), text);
 }
 
+// A tenant with no 窓口 configured yet still gets every message triaged (urgency, tags,
+// the first reply), the conversation simply stays unrouted — never a job that fails forever.
+TEST(Triage, ATenantWithoutWindowsIsTriagedAndLeftUnrouted) {
+  const std::string token = "triage-token";
+  FakeLineApi fake(kSpec, token);
+  auto o = fake_line_options(fake, token);
+  o.tenant_windows = false;
+  GatewayHarness h(o);
+  auto gateway = h.start();
+  HttpClient client(gateway->port());
+  LineEventFactory events(11);
+  auto e = events.text(events.next_event_id(), events.next_user_id(), "今から飛び降ります", events.next_message_id());
+  auto answer = post_signed(client, h.channel_secret(), line_webhook_body({e}));
+  ASSERT_TRUE(answer && answer->status == 200u);
+  SqliteProbe probe(h.database());
+  ASSERT_TRUE(fake.wait_until(
+      [&] { return probe.scalar("SELECT count(*) FROM jobs WHERE kind = 'triage' AND state = 'done'") == 1; }, 10000))
+      << "triage jobs: " << probe.scalar("SELECT count(*) FROM jobs WHERE kind = 'triage'");
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 0);  // 緊急
+  EXPECT_EQ(probe.scalar("SELECT count(*) FROM conversations WHERE window_id IS NOT NULL"), 0);
+  EXPECT_EQ(probe.scalar("SELECT count(*) FROM jobs WHERE kind = 'triage' AND attempts > 1"), 0);
+  ASSERT_TRUE(fake.wait_until([&] { return fake.accepted_count() == 1; }, 10000));  // the reply went out
+  EXPECT_TRUE(stopped_cleanly(*gateway));
+}
+
 TEST(Triage, TheCommandReadsJsonLinesAndAnswersEachLine) {
   HarnessOptions o;  // routed by topic, then by age; else the general window
   o.extra_toml =
