@@ -301,7 +301,6 @@ int serve(const std::filesystem::path& config_file) {
     console::ApiOptions api_options;
     api_options.secure_cookie = config->server.tls.has_value();
     for (const auto& channel : channels) api_options.channels.push_back(channel->info());
-    api_options.reply_max_chars = config->outbox.max_text_chars;
     console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
     console_api.add_routes(router);
 

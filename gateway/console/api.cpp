@@ -3,7 +3,6 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
-#include <stdexcept>
 
 #include "adapters/common/json.hpp"
 #include "crypto/chain_hash.hpp"
@@ -89,22 +88,17 @@ bool same_origin(const http::Request& r) {
 }
 
 // GET /api/channels: what the UI shows for each channel type, and the reply limit.
-json::object channels_body(const ApiOptions& options) {
+json::object channels_body(const ApiOptions& options, std::size_t reply_max_chars) {
   json::array channels;
   for (const auto& c : options.channels)
     channels.push_back(json::object{{"type", c.type}, {"label", c.label_ja}, {"message_max_units", c.message_max_units}});
-  return {{"channels", std::move(channels)}, {"reply_max_chars", options.reply_max_chars}};
+  return {{"channels", std::move(channels)}, {"reply_max_chars", reply_max_chars}};
 }
 
 }  // namespace
 
 ConsoleApi::ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options)
-    : auth_(auth), cases_(cases), live_(live), options_(std::move(options)) {
-  if (options_.reply_max_chars != cases_.reply_max_chars())
-    throw std::invalid_argument("console: reply_max_chars " + std::to_string(options_.reply_max_chars) +
-                                " differs from the reply limit Cases enforces (" +
-                                std::to_string(cases_.reply_max_chars()) + ")");
-}
+    : auth_(auth), cases_(cases), live_(live), options_(std::move(options)) {}
 
 std::string session_cookie(const http::Request& request) {
   for (const auto& [name, value] : request.headers) {
@@ -219,7 +213,7 @@ void ConsoleApi::add_routes(http::Router& router) {
     return login_body(s, own_windows(cases_, s));
   }));
   router.add("GET", "/api/channels", authed(false, false, 200, [this](const Staff&, std::int64_t, const json::object&) -> result<json::object> {
-    return channels_body(options_);
+    return channels_body(options_, cases_.reply_max_chars());
   }));
   router.add("GET", "/api/windows", authed(false, false, 200, [this](const Staff& s, std::int64_t, const json::object&) {
     return cases_.windows(s);

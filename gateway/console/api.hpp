@@ -20,15 +20,12 @@ struct ApiOptions {
   // Served by GET /api/channels so the UI names and limits nothing itself: one entry per
   // channel type, as its adapter describes it.
   std::vector<ChannelInfo> channels;
-  // The longest reply, in code points, that Cases accepts (the outbox splits it into several
-  // provider messages). Must be the limit Cases enforces: the constructor refuses another.
-  std::size_t reply_max_chars = 20000;
 };
 
 class ConsoleApi {
  public:
-  // Throws std::invalid_argument (start-up only) when options.reply_max_chars is not the
-  // reply limit `cases` enforces: the UI must never offer more, or less, than the server takes.
+  // GET /api/channels serves the reply limit `cases` enforces, so the UI never offers more,
+  // or less, than the server takes.
   ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options);
   void add_routes(http::Router& router);
 

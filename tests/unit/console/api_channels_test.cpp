@@ -1,8 +1,6 @@
 // GET /api/channels: the console's channel names and limits come from ApiOptions (filled by
-// the composition root from the channel adapters), and the reply limit it serves is the one
-// the reply route enforces, counted in code points.
-#include <stdexcept>
-
+// the composition root from the channel adapters), and the reply limit it serves is read from
+// Cases, the one the reply route enforces, counted in code points.
 #include "tests/unit/console/api_fixture.hpp"
 
 namespace madoguchi::console::test {
@@ -17,7 +15,6 @@ class ChannelsApiTest : public ApiTest {
     ApiOptions o;
     o.channels = {{"line", "LINE", "友だち追加が解除されています", 5000, true},
                   {"email", "メール", "", 0, false}};
-    o.reply_max_chars = kReplyMax;
     return o;
   }
   static std::string repeat(const std::string& s, std::size_t n) {
@@ -58,12 +55,6 @@ TEST_F(ChannelsApiTest, TheServedReplyLimitIsEnforcedInCodePoints) {
   auto over = call("POST", conv("/replies"), R"({"text":")" + at_limit + R"(x"})", &s);
   EXPECT_EQ(over.status, 413u);
   EXPECT_EQ(error_of(over), "too_large");
-}
-
-TEST_F(ChannelsApiTest, ARootThatServesAnotherLimitThanCasesEnforcesIsRefused) {
-  ApiOptions wrong = api_options();
-  wrong.reply_max_chars = kReplyMax + 1;
-  EXPECT_THROW({ ConsoleApi refused(*auth_, *cases_, *live_, wrong); }, std::invalid_argument);
 }
 
 TEST_F(ApiTest, WithoutChannelsTheDefaultReplyLimitIsServed) {
