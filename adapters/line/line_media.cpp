@@ -1,7 +1,7 @@
 #include "adapters/line/line_media.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include "adapters/line/line_outbound.hpp"
 
 #include "gateway/core/errc.hpp"
 
@@ -16,13 +16,6 @@ MediaResult outcome(MediaKind kind, std::string code, std::string reason) {
   r.code = std::move(code);
   r.reason_ja = std::move(reason);
   return r;
-}
-
-std::int64_t retry_after_ms(const std::string& header) {
-  std::int64_t seconds = 0;
-  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
-  if (ec != std::errc() || end != header.data() + header.size() || seconds < 0) return 0;
-  return std::min<std::int64_t>(seconds, 3600) * 1000;
 }
 
 // "Image/JPEG; charset=binary" → "image/jpeg".

@@ -35,13 +35,6 @@ bool contains(const std::string& haystack, std::string_view needle) {
   return lower(haystack).find(needle) != std::string::npos;
 }
 
-std::int64_t retry_after_ms(const std::string& header) {
-  std::int64_t seconds = 0;
-  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
-  if (ec != std::errc() || end != header.data() + header.size() || seconds < 0) return 0;
-  return std::min<std::int64_t>(seconds, 3600) * 1000;  // an HTTP date falls back to backoff
-}
-
 DeliveryResult result(DeliveryKind kind, std::string code, std::string reason) {
   DeliveryResult r;
   r.kind = kind;
@@ -51,6 +44,13 @@ DeliveryResult result(DeliveryKind kind, std::string code, std::string reason) {
 }
 
 }  // namespace
+
+std::int64_t retry_after_ms(const std::string& header) {
+  std::int64_t seconds = 0;
+  auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), seconds);
+  if (ec != std::errc() || end != header.data() + header.size() || seconds < 0) return 0;
+  return std::min<std::int64_t>(seconds, 3600) * 1000;
+}
 
 std::string push_body(const std::string& to, const std::vector<std::string>& texts) {
   return boost::json::serialize(boost::json::object{{"to", to}, {"messages", text_messages(texts)}});

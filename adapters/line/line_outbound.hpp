@@ -54,4 +54,8 @@ std::string reply_body(const std::string& reply_token, const std::vector<std::st
 //  outbox then decides between "already delivered" and push).
 DeliveryResult classify_answer(bool is_reply, const HttpExchange& exchange);
 
+// A Retry-After header in seconds as milliseconds, capped at an hour; 0 for anything else
+// (an HTTP date falls back to the caller's backoff). Shared by sending and media fetching.
+std::int64_t retry_after_ms(const std::string& header);
+
 }  // namespace madoguchi::adapters::line
