@@ -186,6 +186,17 @@ void read_channels(Reader& r, const toml::table& root, const ChannelSchemas& sch
   });
 }
 
+// The keys every job worker section has: retry backoff, lease and idle polling.
+void read_job_timing(Reader& r, const toml::table& t, const std::string& section, std::int64_t& backoff_base_ms,
+                     std::int64_t& backoff_cap_ms, int& lease_s, int& poll_ms) {
+  const auto key = [&](const char* name) { return section + "." + name; };
+  backoff_base_ms = r.integer(t.get("backoff_base_ms"), key("backoff_base_ms"), backoff_base_ms, 1, 3'600'000);
+  backoff_cap_ms = r.integer(t.get("backoff_cap_ms"), key("backoff_cap_ms"), backoff_cap_ms, 1, 86'400'000);
+  if (backoff_cap_ms < backoff_base_ms) r.error(key("backoff_cap_ms"), "must not be below backoff_base_ms");
+  lease_s = static_cast<int>(r.integer(t.get("lease_seconds"), key("lease_seconds"), lease_s, 10, 3600));
+  poll_ms = static_cast<int>(r.integer(t.get("poll_ms"), key("poll_ms"), poll_ms, 10, 60000));
+}
+
 void read_outbox(Reader& r, const toml::table& root, OutboxConfig& o) {
   const auto* t = r.table(root, "outbox", "outbox");
   if (!t) return;
@@ -193,11 +204,7 @@ void read_outbox(Reader& r, const toml::table& root, OutboxConfig& o) {
                              "poll_ms", "max_text_chars"});
   o.lanes = static_cast<int>(r.integer(t->get("lanes"), "outbox.lanes", o.lanes, 1, 64));
   o.max_attempts = static_cast<int>(r.integer(t->get("max_attempts"), "outbox.max_attempts", o.max_attempts, 1, 100));
-  o.backoff_base_ms = r.integer(t->get("backoff_base_ms"), "outbox.backoff_base_ms", o.backoff_base_ms, 1, 3'600'000);
-  o.backoff_cap_ms = r.integer(t->get("backoff_cap_ms"), "outbox.backoff_cap_ms", o.backoff_cap_ms, 1, 86'400'000);
-  if (o.backoff_cap_ms < o.backoff_base_ms) r.error("outbox.backoff_cap_ms", "must not be below backoff_base_ms");
-  o.lease_s = static_cast<int>(r.integer(t->get("lease_seconds"), "outbox.lease_seconds", o.lease_s, 10, 3600));
-  o.poll_ms = static_cast<int>(r.integer(t->get("poll_ms"), "outbox.poll_ms", o.poll_ms, 10, 60000));
+  read_job_timing(r, *t, "outbox", o.backoff_base_ms, o.backoff_cap_ms, o.lease_s, o.poll_ms);
   o.max_text_chars = static_cast<std::size_t>(
       r.integer(t->get("max_text_chars"), "outbox.max_text_chars", static_cast<std::int64_t>(o.max_text_chars), 1, 100000));
 }
@@ -225,11 +232,7 @@ void read_media(Reader& r, const toml::table& root, MediaConfig& m) {
     m.allowed_types = std::move(list);
   }
   m.lanes = static_cast<int>(r.integer(t->get("lanes"), "media.lanes", m.lanes, 1, 16));
-  m.backoff_base_ms = r.integer(t->get("backoff_base_ms"), "media.backoff_base_ms", m.backoff_base_ms, 1, 3'600'000);
-  m.backoff_cap_ms = r.integer(t->get("backoff_cap_ms"), "media.backoff_cap_ms", m.backoff_cap_ms, 1, 86'400'000);
-  if (m.backoff_cap_ms < m.backoff_base_ms) r.error("media.backoff_cap_ms", "must not be below backoff_base_ms");
-  m.lease_s = static_cast<int>(r.integer(t->get("lease_seconds"), "media.lease_seconds", m.lease_s, 10, 3600));
-  m.poll_ms = static_cast<int>(r.integer(t->get("poll_ms"), "media.poll_ms", m.poll_ms, 10, 60000));
+  read_job_timing(r, *t, "media", m.backoff_base_ms, m.backoff_cap_ms, m.lease_s, m.poll_ms);
 }
 
 }  // namespace
