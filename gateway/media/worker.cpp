@@ -101,7 +101,7 @@ struct MediaWorker::Impl {
         auto now = store.message(job.message_id);
         if (!now) return now.error();
         if (*now && (*now)->hidden) {
-          record = outcome(record.tenant_id, store::kMediaFailed, "unsent", "相談者が送信を取り消したため、取得していません。");
+          record = unsent(record.tenant_id);
           record.message_id = job.message_id;
           record.updated_at_ms = clock.now_ms();
           key = nullptr;
@@ -133,6 +133,11 @@ struct MediaWorker::Impl {
     return r;
   }
 
+  // The person took the message back: nothing is fetched or kept.
+  store::MediaRecord unsent(const std::string& tenant) {
+    return outcome(tenant, store::kMediaFailed, "unsent", "相談者が送信を取り消したため、取得していません。");
+  }
+
   asio::awaitable<void> fetch(store::Job job) {
     auto found = store.message(job.message_id);
     if (!found) {
@@ -150,8 +155,7 @@ struct MediaWorker::Impl {
       co_return;
     }
     if (m.hidden) {
-      finish(job, outcome(m.tenant_id, store::kMediaFailed, "unsent", "相談者が送信を取り消したため、取得していません。"),
-             nullptr, End::complete);
+      finish(job, unsent(m.tenant_id), nullptr, End::complete);
       co_return;
     }
     auto source = sources.find(m.account_id);
