@@ -8,7 +8,7 @@
 namespace madoguchi::store {
 namespace {
 
-// store/migrations/NNNN_*.sql, embedded in number order (see store/CMakeLists.txt).
+// store/migrations/NNNN_*.sql, embedded in the order store/CMakeLists.txt lists them.
 // Append only: a released migration is never edited. Portable SQL (PostgreSQL later):
 // INTEGER PRIMARY KEY becomes an identity column there, BLOB becomes bytea.
 constexpr auto& kMigrations = migrations::files;
