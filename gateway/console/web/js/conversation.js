@@ -158,13 +158,13 @@ function updateMedia(li, m) {
   if (!box) return;
   if (!m.media) { // unsent meanwhile: nothing is offered any more
     clear(box);
-    box.dataset.signature = '';
+    box.dataset.rendered = '';
     return;
   }
   const md = m.media;
-  const signature = `${md.state}|${md.download_url || ''}`;
-  if (box.dataset.signature === signature) return;
-  box.dataset.signature = signature;
+  const rendered = `${md.state}|${md.download_url || ''}`;
+  if (box.dataset.rendered === rendered) return;
+  box.dataset.rendered = rendered;
   clear(box);
   box.className = `media media-${md.state}`;
   if (md.download_url) {
