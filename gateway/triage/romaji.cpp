@@ -36,8 +36,15 @@ std::optional<std::string> Romaji::to_hiragana(std::string_view normalized) cons
     const std::lock_guard lock(mutex_);
     latin_hiragana_->transliterate(text);
   }
+  std::string kana;
+  text.toUTF8String(kana);
+  // The spaces between romaji words are the only word boundaries it has (MeCab cannot find
+  // them in とにぐうてじさつします): 、 keeps them for MeCab, and the classifier drops it after.
   std::string out;
-  text.toUTF8String(out);
+  for (char c : kana) {
+    if (c == ' ') out += "、";
+    else out += c;
+  }
   return out;
 }
 
