@@ -80,6 +80,7 @@ class Scanner {
   std::size_t masked_length(std::string_view word, std::size_t at) const {
     std::size_t i = at, j = 0;
     int masked = 0, length = 0;
+    bool first_masked = false;
     while (j < word.size()) {
       if (i >= s_.size()) return 0;
       const std::size_t ti = i, wj = j;
@@ -87,8 +88,10 @@ class Scanner {
       ++length;
       if (t == c && s_.compare(ti, i - ti, word.substr(wj, j - wj)) == 0) continue;
       if (!mask_char(t) || ++masked > 1) return 0;
+      first_masked = length == 1;
     }
-    return masked == 1 && length >= 3 ? i - at : 0;
+    // 〇たい is too little to be 冷たい: a three-character word needs its first character.
+    return masked == 1 && (length >= 4 || (length == 3 && !first_masked)) ? i - at : 0;
   }
 
   bool occurs(const std::vector<Word>& list, std::size_t from, std::size_t to) const {
