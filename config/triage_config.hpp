@@ -14,11 +14,18 @@
 namespace madoguchi::config {
 
 // One rule: it matches when every lexicon of `all` and at least one of `any` (when given)
-// has a match in the message that is neither negated nor inside an idiom.
+// has a match in the message that is neither negated nor inside an idiom, and no lexicon of
+// `none` has one. With `within`, the matches must lie within that many sentences of a match
+// of the rule's first lexicon (0: the same sentence), so a long email's 今 in one paragraph
+// and 死にたい in another do not combine; without it, anywhere in the message.
 struct TriageRuleConfig {
   std::string id;                  // shown in reasons, e.g. "method_with_time"
   std::optional<int> urgency;      // 0 緊急, 1 高, 2 通常, 3 情報提供; absent: tags only
-  std::vector<std::string> all, any;
+  std::vector<std::string> all, any, none;
+  std::optional<int> within;       // sentences
+  // Matches in a sentence about fiction, news or the past count too: for means-plus-now,
+  // which no discount may override.
+  bool despite_discounts = false;
   std::vector<std::string> tags;   // topic tags: 希死念慮, 自傷, 他害, 8050, …
 };
 

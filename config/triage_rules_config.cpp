@@ -46,7 +46,7 @@ void read_triage_rules(Reader& r, const toml::table& root, const std::string& pr
   std::set<std::string> ids;
   each_table(r, root, "rules", [&](const toml::table& t, const std::string& short_key) {
     const auto k = key(short_key);
-    r.only_keys(t, k, {"id", "urgency", "all", "any", "tags"});
+    r.only_keys(t, k, {"id", "urgency", "all", "any", "none", "within", "despite_discounts", "tags"});
     TriageRuleConfig rule;
     if (auto v = r.string(t.get("id"), k + ".id", true)) {
       rule.id = *v;
@@ -58,9 +58,12 @@ void read_triage_rules(Reader& r, const toml::table& root, const std::string& pr
     }
     rule.all = words(r, t.get("all"), k + ".all");
     rule.any = words(r, t.get("any"), k + ".any");
+    rule.none = words(r, t.get("none"), k + ".none");
+    if (const auto* w = t.get("within")) rule.within = static_cast<int>(r.integer(w, k + ".within", 0, 0, 20));
+    rule.despite_discounts = r.boolean(t.get("despite_discounts"), k + ".despite_discounts", false);
     rule.tags = words(r, t.get("tags"), k + ".tags");
     if (rule.all.empty() && rule.any.empty()) r.error(k, "needs lexicons in all or any");
-    for (const auto* list : {&rule.all, &rule.any})
+    for (const auto* list : {&rule.all, &rule.any, &rule.none})
       for (const auto& name : *list)
         if (!out.lexicons.count(name)) r.error(k, "unknown lexicon " + name);
     out.rules.push_back(std::move(rule));

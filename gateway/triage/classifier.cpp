@@ -53,9 +53,17 @@ std::string_view urgency_code(int urgency) {
   return codes[std::clamp(urgency, 0, 3)];
 }
 
-std::array<TextForm, 2> Classifier::forms(std::string_view text) const {
-  auto r = readings_->read(without_long_marks(normalize_japanese(text, KanaFolding::keep_katakana)));
-  return {filtered(r.text, r.word_start), filtered(r.surface, r.surface_start)};
+std::vector<TextForm> Classifier::forms(std::string_view text) const {
+  const auto normalized = without_long_marks(normalize_japanese(text, KanaFolding::keep_katakana));
+  auto r = readings_->read(normalized);
+  std::vector<TextForm> out{filtered(r.text, r.word_start), filtered(r.surface, r.surface_start)};
+  // English words stay as they are in the first two forms; romaji meets the kana lexicons here.
+  if (auto kana = romaji_->to_hiragana(normalized)) {
+    auto k = readings_->read(without_long_marks(normalize_japanese(*kana, KanaFolding::keep_katakana)));
+    out.push_back(filtered(k.text, k.word_start));
+    out.push_back(filtered(k.surface, k.surface_start));
+  }
+  return out;
 }
 
 std::string Classifier::match_form(std::string_view text) const { return forms(text)[kReadingForm].text; }
@@ -85,6 +93,7 @@ std::vector<Word> Classifier::prepare(const std::vector<std::string>& words) con
     auto f = forms(word.shown);
     if (spelled_only) f[kReadingForm].text.clear();
     if (f[kSurfaceForm].text.empty()) continue;
+    f.resize(2);  // a word's own romaji transliteration is not a spelling of it
     for (int k : {kReadingForm, kSurfaceForm}) {
       auto& form = word.forms[k];
       form.text = std::move(f[k].text);
@@ -101,7 +110,7 @@ std::vector<Word> Classifier::prepare(const std::vector<std::string>& words) con
 }
 
 Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string& dictionary)
-    : readings_(std::make_shared<const Readings>(dictionary)) {
+    : readings_(std::make_shared<const Readings>(dictionary)), romaji_(std::make_shared<const Romaji>()) {
   idioms_ = prepare(rules.idioms);
   negations_ = prepare(rules.negations);
   discounts_ = prepare(rules.discounts);
@@ -119,12 +128,37 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
       if (auto it = index.find(n); it != index.end()) out.push_back(it->second);
     return out;
   };
-  for (const auto& r : rules.rules) rules_.push_back({r.id, r.urgency, indexes(r.all), indexes(r.any), r.tags});
+  for (const auto& r : rules.rules)
+    rules_.push_back(
+        {r.id, r.urgency, indexes(r.all), indexes(r.any), indexes(r.none), r.within, r.despite_discounts, r.tags});
   serious_.assign(lexicons_.size(), false);
   for (const auto& r : rules_)
     if (r.urgency && *r.urgency <= kHigh)
       for (const auto* list : {&r.all, &r.any})
         for (auto l : *list) serious_[l] = true;
+}
+
+bool Classifier::rule_holds(const Rule& rule, const Found& found) const {
+  auto counts = [&](const WordMatch& m) { return rule.despite_discounts || !m.discounted; };
+  auto near = [&](std::size_t l, std::optional<std::size_t> sentence) {
+    return std::any_of(found[l].begin(), found[l].end(), [&](const WordMatch& m) {
+      if (!counts(m)) return false;
+      if (!sentence) return true;
+      const auto d = m.sentence > *sentence ? m.sentence - *sentence : *sentence - m.sentence;
+      return d <= static_cast<std::size_t>(*rule.within);
+    });
+  };
+  auto holds_at = [&](std::optional<std::size_t> sentence) {
+    return std::all_of(rule.all.begin(), rule.all.end(), [&](std::size_t l) { return near(l, sentence); }) &&
+           (rule.any.empty() || std::any_of(rule.any.begin(), rule.any.end(), [&](std::size_t l) { return near(l, sentence); })) &&
+           std::none_of(rule.none.begin(), rule.none.end(), [&](std::size_t l) { return near(l, sentence); });
+  };
+  if (!rule.within) return holds_at(std::nullopt);
+  // Anchored on the sentences of the first lexicon's matches: the most urgent sentence decides,
+  // wherever it stands in a long text.
+  const auto& anchors = found[rule.all.empty() ? rule.any.front() : rule.all.front()];
+  return std::any_of(anchors.begin(), anchors.end(),
+                     [&](const WordMatch& m) { return counts(m) && holds_at(m.sentence); });
 }
 
 Decision Classifier::classify(std::string_view text) const {
@@ -157,7 +191,7 @@ Decision Classifier::classify_piece(std::string_view text) const {
   Decision d;
   auto f = forms(text);
   // Every lexicon's matches in either form: read into kana, and as spelled.
-  std::vector<std::vector<WordMatch>> found(lexicons_.size());
+  Found found(lexicons_.size());
   const ScanCues cues{idioms_, negations_, discounts_, third_parties_};
   for (const auto& form : f) scan_text(form, lexicons_, serious_, cues, found);
 
@@ -167,14 +201,12 @@ Decision Classifier::classify_piece(std::string_view text) const {
   };
   std::optional<int> urgency;
   for (const auto& rule : rules_) {
-    const bool all = std::all_of(rule.all.begin(), rule.all.end(), [&](std::size_t l) { return !found[l].empty(); });
-    const bool any = rule.any.empty() ||
-                     std::any_of(rule.any.begin(), rule.any.end(), [&](std::size_t l) { return !found[l].empty(); });
-    if (!all || !any) continue;
+    if (!rule_holds(rule, found)) continue;
     Reason reason{rule.id, rule.urgency, {}, false};
     for (const auto* list : {&rule.all, &rule.any})
       for (auto l : *list)
         for (const auto& m : found[l]) {
+          if (m.discounted && !rule.despite_discounts) continue;
           if (std::find(reason.words.begin(), reason.words.end(), m.shown) == reason.words.end())
             reason.words.emplace_back(m.shown);
           reason.third_party = reason.third_party || m.third_party;

@@ -14,6 +14,7 @@
 
 #include "config/triage_config.hpp"
 #include "gateway/triage/reading.hpp"
+#include "gateway/triage/romaji.hpp"
 #include "gateway/triage/text_scan.hpp"
 
 namespace madoguchi::triage {
@@ -56,15 +57,23 @@ class Classifier {
   struct Rule {
     std::string id;
     std::optional<int> urgency;
-    std::vector<std::size_t> all, any;  // lexicon indexes
+    std::vector<std::size_t> all, any, none;  // lexicon indexes
+    std::optional<int> within;
+    bool despite_discounts = false;
     std::vector<std::string> tags;
   };
+  using Found = std::vector<std::vector<WordMatch>>;
+  // The sentence (a match of the rule's first lexicon) where every condition of `rule` holds,
+  // or nullopt. Without `within`, the whole message counts as one sentence.
+  bool rule_holds(const Rule& rule, const Found& found) const;
   std::vector<Word> prepare(const std::vector<std::string>& words) const;
   Decision classify_piece(std::string_view text) const;
-  // Both forms of a text: [kReadingForm], [kSurfaceForm].
-  std::array<TextForm, 2> forms(std::string_view text) const;
+  // Both forms of a text: [kReadingForm], [kSurfaceForm]; when it has romaji, also both forms
+  // of its transliteration into hiragana (ICU Latin-Hiragana: ima kara → いまから).
+  std::vector<TextForm> forms(std::string_view text) const;
 
   std::shared_ptr<const Readings> readings_;
+  std::shared_ptr<const Romaji> romaji_;
   std::vector<std::vector<Word>> lexicons_;
   std::vector<Rule> rules_;
   std::vector<bool> serious_;  // per lexicon: used by a 緊急 or 高 rule (discounts apply)

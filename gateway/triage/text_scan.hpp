@@ -1,8 +1,10 @@
 #pragma once
 // Finding configured words in one form of a message (its kana reading, or its normalized
-// spelling), each word in either of its own forms: every occurrence that is not inside an idiom, not negated right after, and —
-// for words of serious lexicons — not in a sentence about fiction, news or the past; with
-// whether a third party is the subject. Used by Classifier; pure.
+// spelling), each word in either of its own forms: every occurrence that is not inside an
+// idiom and not negated right after; for words of serious lexicons, whether it is in a
+// sentence about fiction, news or the past; whether a third party is the subject; and its
+// sentence. A masked character (〇 ○ × * ●, as in 死〇たい) stands for any one character of a
+// word of three or more characters. Used by Classifier; pure.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +36,8 @@ struct Word {
 struct WordMatch {
   std::string_view shown;
   bool third_party = false;
+  bool discounted = false;    // in a sentence about fiction, news or the past
+  std::size_t sentence = 0;   // which sentence (the same count in every form of a text)
 };
 
 struct ScanCues {
