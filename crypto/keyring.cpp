@@ -86,4 +86,12 @@ std::string body_reply_handle(const std::string& plaintext) { return string_memb
 
 std::string body_media_handle(const std::string& plaintext) { return string_member(plaintext, "media_handle"); }
 
+std::string body_subject(const std::string& plaintext) { return string_member(plaintext, "subject"); }
+
+bool body_no_auto_reply(const std::string& plaintext) {
+  auto v = parse_body(plaintext);
+  const auto* flag = v.is_object() ? v.as_object().if_contains("no_auto_reply") : nullptr;
+  return flag && flag->is_bool() && flag->as_bool();
+}
+
 }  // namespace madoguchi::crypto

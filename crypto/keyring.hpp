@@ -54,5 +54,9 @@ class Keyring {
 std::string body_reply_handle(const std::string& plaintext);
 // The media handle its channel's adapter gave an inbound message ("media_handle"), or "".
 std::string body_media_handle(const std::string& plaintext);
+// An email's subject ("subject"), or "".
+std::string body_subject(const std::string& plaintext);
+// The inbound message was written by a machine: no automatic reply answers it.
+bool body_no_auto_reply(const std::string& plaintext);
 
 }  // namespace madoguchi::crypto

@@ -1,5 +1,6 @@
 #include "gateway/channels.hpp"
 
+#include "adapters/email/email_channel.hpp"
 #include "adapters/line/line_channel.hpp"
 #include "config/channel_schema.hpp"
 
@@ -8,6 +9,7 @@ namespace madoguchi::app {
 adapters::ChannelList make_channels() {
   adapters::ChannelList channels;
   channels.push_back(std::make_unique<adapters::line::LineChannel>());
+  channels.push_back(std::make_unique<adapters::email::EmailChannel>());
   return channels;
 }
 

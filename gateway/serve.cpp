@@ -11,6 +11,7 @@
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/ingest/intake.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
 #include "gateway/media/worker.hpp"
 #include "gateway/outbox/outbox.hpp"
@@ -102,6 +103,22 @@ Ingest build_ingest(const config::Config& c, const std::vector<ChannelAccount>& 
   store::CommitterOptions options{database_options(c), c.store.max_batch};
   in.committer = std::make_unique<store::GroupCommitter>(std::move(options), metrics, clock);
   return in;
+}
+
+// The channels' own listeners (email over LMTP), handing what they receive to the same
+// sealing and group commit as webhooks.
+std::vector<std::unique_ptr<adapters::Listener>> build_listeners(const adapters::ChannelList& channels,
+                                                                 const std::vector<ChannelAccount>& accounts,
+                                                                 MessageSink& sink, Log& log) {
+  std::vector<std::unique_ptr<adapters::Listener>> out;
+  for (const auto& channel : channels) {
+    std::vector<const config::ChannelConfig*> of_type;
+    for (const auto& a : accounts)
+      if (a.factory == channel.get()) of_type.push_back(a.config);
+    if (of_type.empty()) continue;
+    for (auto& l : channel->listeners(of_type, {sink, log})) out.push_back(std::move(l));
+  }
+  return out;
 }
 
 // Replies out: counselor-side keys, one sender per channel account, the worker thread,
@@ -304,13 +321,23 @@ int serve(const std::filesystem::path& config_file) {
     console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
     console_api.add_routes(router);
 
+    ingest::Intake intake(ingest.registry, ingest.tenants, *ingest.committer, metrics, clock);
+    auto listeners = build_listeners(channels, accounts, intake, log);
+    for (auto& l : listeners) l->start();
+
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()}, {"channel_accounts", accounts.size()}});
     if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
+    for (const auto& l : listeners) {
+      log.info("listening", {{"endpoint", l->endpoint()}});
+      std::cout << "listening on " << l->endpoint() << std::endl;
+    }
     server.run();
+    // Every listener answers what it accepted before the committer stops.
+    for (auto& l : listeners) l->stop();
     console.live->stop();
     media->stop();
     triage.worker->stop();

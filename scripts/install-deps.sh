@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libssl-dev libsodium-dev libsqlite3-dev libicu-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libcli11-dev
+  # email: MIME (GMime 3), HTML to text (libxml2), SMTP to the relay (libcurl)
+  libgmime-3.0-dev libxml2-dev libcurl4-openssl-dev
   # triage: kanji readings (MeCab with the IPA dictionary)
   libmecab-dev mecab-ipadic-utf8
   # tests and tools

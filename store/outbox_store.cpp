@@ -131,6 +131,16 @@ result<std::optional<InboundRef>> OutboxStore::inbound(const std::string& messag
   });
 }
 
+result<std::string> OutboxStore::latest_inbound(std::int64_t conversation_id) {
+  auto s = db_.prepare(
+      "SELECT id FROM messages WHERE conversation_id = ? AND direction = 'in' AND event_type = 'message' "
+      "ORDER BY received_at_ms DESC, rowid DESC LIMIT 1");
+  s.bind(1, conversation_id);
+  auto row = one_row(s, [](const Statement& q) { return q.column_text(0); });
+  if (!row) return row.error();
+  return row->value_or("");
+}
+
 result<void> OutboxStore::set_status(const std::string& id, const std::string& status, const std::string& method,
                                      const std::string& code, const std::string& reason, bool count_attempt) {
   const auto now = clock_.now_ms();

@@ -89,6 +89,8 @@ class OutboxStore {
   [[nodiscard]] result<std::vector<OutboundRow>> by_conversation(std::int64_t conversation_id);
   [[nodiscard]] result<std::optional<DeliveryTarget>> target(std::int64_t conversation_id);
   [[nodiscard]] result<std::optional<InboundRef>> inbound(const std::string& message_id);
+  // The id of the conversation's latest received message ("" when none).
+  [[nodiscard]] result<std::string> latest_inbound(std::int64_t conversation_id);
 
   [[nodiscard]] result<void> set_status(const std::string& id, const std::string& status, const std::string& method,
                           const std::string& code, const std::string& reason, bool count_attempt);

@@ -173,6 +173,12 @@ void read_delivery_status(const std::string& text, DeliveryReport& report) {
     if (colon == std::string::npos) continue;
     const auto name = lower(trim(line.substr(0, colon)));
     auto value = trim(line.substr(colon + 1));
+    if (name == "final-recipient" && report.recipient.empty()) {
+      auto semi = value.find(';');  // "rfc822; hanako@example.jp"
+      auto addr = lower(trim(semi == std::string::npos ? value : value.substr(semi + 1)));
+      if (addr.size() <= 254 && addr.find('@') != std::string::npos && addr.find(' ') == std::string::npos)
+        report.recipient = addr;
+    }
     if (name == "action" && report.action.empty()) report.action = lower(value);
     if (name == "status" && report.status.empty()) report.status = value.substr(0, 16);
     if (name == "diagnostic-code" && report.diagnostic.empty()) {

@@ -36,6 +36,7 @@ struct SenderVerdict {
 // A delivery status notification (RFC 3464) about a mail we sent.
 struct DeliveryReport {
   std::string original_message_id;  // of our mail, without <>
+  std::string recipient;            // Final-Recipient, lower-case addr-spec
   std::string action;               // "failed", "delayed", ...
   std::string status;               // "5.1.1"
   std::string diagnostic;           // the remote server's words

@@ -20,6 +20,8 @@ struct NormalizedMessage {
   std::string channel;      // "line", "meta", "email", "webchat"
   std::string account;      // configured channel account name
   std::string external_id;  // provider event id: the de-duplication key
+  // The id itself is personal data (an email's Message-ID): the store keeps only a keyed hash.
+  bool external_id_private = false;
   std::string event_type;   // provider's event type; "unsupported:<type>" when unknown
   std::string message_type; // for message events: "text", "image", ...; else empty
   std::int64_t provider_timestamp_ms = 0;
@@ -29,6 +31,7 @@ struct NormalizedMessage {
   std::string sender_id;         // (sensitive) provider user id of the writer
   std::string thread_id;         // (sensitive) provider id of the 1:1 / group / room thread
   std::string text;              // (sensitive) message text as received
+  std::string subject;           // (sensitive) an email's subject; "" for chat channels
   std::string provider_message_id;  // (sensitive) provider message id (media, unsend)
   std::string target_message_id;    // (sensitive) unsend: the provider message to hide
   std::string payload_json;      // (sensitive) everything else: tokens, media refs, postback data
@@ -40,6 +43,8 @@ struct NormalizedMessage {
   // (also for content held at a third party's URL: never fetched).
   std::string media_handle;
 
+  // Written by a machine (RFC 3834 auto-replies, lists, bounces): never answered automatically.
+  bool no_auto_reply = false;
   bool has_media = false;        // content to fetch later from the provider (media_handle set)
   ContactEffect effect = ContactEffect::none;
 };

@@ -14,6 +14,9 @@ struct OutboundCapabilities {
   std::size_t max_text_units = 0;     // per message object, in UTF-16 code units
   std::size_t max_messages = 1;       // message objects per request
   std::int64_t reply_window_ms = 0;   // a reply handle is usable this long after the event; 0 = none
+  // A counselor's reply answers the conversation's latest message (email: In-Reply-To and
+  // References); LINE keeps its scarce reply tokens for the automatic replies.
+  bool thread_counselor_replies = false;
 };
 
 // One provider request. Fields marked (sensitive) are decrypted just before the call and
@@ -25,6 +28,7 @@ struct OutboundRequest {
   std::string reply_handle;
   std::vector<std::string> texts;  // (sensitive) 1..max_messages, each within max_text_units
   std::string retry_key;           // idempotency key, stored before the first attempt
+  bool automatic = false;          // an automatic reply (first, after hours, emergency), not a person's
 };
 
 enum class DeliveryKind {

@@ -30,6 +30,8 @@ std::string body_plaintext(const NormalizedMessage& message) {
   boost::system::error_code ec;
   auto event = message.payload_json.empty() ? boost::json::value() : boost::json::parse(message.payload_json, ec);
   body["event"] = ec ? boost::json::value(message.payload_json) : std::move(event);
+  if (!message.subject.empty()) body["subject"] = message.subject;
+  if (message.no_auto_reply) body["no_auto_reply"] = true;
   if (!message.reply_handle.empty()) body["reply_handle"] = message.reply_handle;
   if (!message.media_handle.empty()) body["media_handle"] = message.media_handle;
   return boost::json::serialize(body);
@@ -51,7 +53,9 @@ store::IngestBatch build_batch(TenantIngest& tenant, std::int64_t account_row_id
     r.tenant_id = tenant.tenant_id;
     r.channel = m.channel;
     r.account_id = account_row_id;
-    r.external_id = m.external_id;
+    r.external_id = m.external_id_private
+                        ? "ref:" + to_hex(crypto::message_ref(pkey, m.channel, m.account, "external:" + m.external_id))
+                        : m.external_id;
     r.event_type = m.event_type;
     r.message_type = m.message_type;
     r.provider_ts_ms = m.provider_timestamp_ms;

@@ -58,6 +58,7 @@ void WebhookHandler::add_routes(http::Router& router) {
 const AccountBinding* WebhookHandler::find_or_refuse(const std::string& channel, const std::string& account,
                                                      http::Respond& respond) const {
   const AccountBinding* binding = adapters_.find(channel, account);
+  if (binding && !binding->inbound) binding = nullptr;  // a channel without webhooks (email)
   if (!binding)
     respond(http::error_response(404, "unknown_account", "この受付口は設定されていません / unknown channel account"));
   return binding;

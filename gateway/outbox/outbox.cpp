@@ -46,8 +46,14 @@ result<std::string> Outbox::enqueue_reply(const ReplyRequest& request) {
     if (!*target || (*target)->tenant_id != request.tenant_id) return errc::not_found;
     const auto* sender = senders_.find((*target)->account_id);
     if (!sender) return errc::channel_unsupported;
+    std::string in_reply_to;
+    if (sender->caps.thread_counselor_replies) {
+      auto latest = store_.latest_inbound(request.conversation_id);
+      if (!latest) return latest.error();
+      in_reply_to = *latest;
+    }
     auto composed = compose(keys_, {request.tenant_id, request.conversation_id, request.text, "counselor",
-                                    request.author, "", limits_.max_attempts},
+                                    request.author, in_reply_to, limits_.max_attempts},
                             sender->caps);
     if (!composed) return composed.error();
     auto written = store::in_transaction(db_, [&] { return store_.insert(composed->row, composed->key); });

@@ -211,7 +211,7 @@ struct OutboxWorker::Impl {
     }
 
     for (auto i = static_cast<std::size_t>(row.requests_done); i < requests.size(); ++i) {
-      OutboundRequest request{*to, "", requests[i], row.retry_keys[i]};
+      OutboundRequest request{*to, "", requests[i], row.retry_keys[i], row.origin == "auto"};
       const ReplyState before = row.reply_state;
       bool via_reply = false;
       if (i == 0 && !row.in_reply_to.empty() && before != ReplyState::abandoned) {

@@ -132,10 +132,14 @@ struct TriageWorker::Impl {
     if (!*inbound || !*state) return jobs.complete(job);  // nothing left to triage
     const auto& in = **inbound;
     std::string text;
+    bool machine_written = false;
     if (!in.key_id.empty()) {
       auto plain = keys.open(data_keys, in.tenant_id, in.key_id, job.message_id, in.body);
       if (!plain) return plain.error();
       if (auto t = crypto::body_text(*plain)) text = std::move(*t);  // media: no text, still triaged
+      // An email's subject is often where the worry is said first.
+      if (auto subject = crypto::body_subject(*plain); !subject.empty()) text = subject + "\n" + text;
+      machine_written = crypto::body_no_auto_reply(*plain);
     }
     const auto& s = **state;
     const auto a = assessor.assess(s.tenant_id, text, s.channel, in.received_at_ms, s.routed ? s.window_name : "");
@@ -151,7 +155,8 @@ struct TriageWorker::Impl {
       // unrouted: 0 is no window, and writing it would break the windows reference.
       if (const auto id = window->value_or(s.window_id); id != 0) u.window_id = id;
     }
-    const auto reply = choose_reply(s, a, assessor.tenant(s.tenant_id), u);
+    // Never an automatic answer to an automatic mail (RFC 3834): two robots would loop.
+    const auto reply = machine_written ? std::nullopt : choose_reply(s, a, assessor.tenant(s.tenant_id), u);
     std::optional<outbox::Composed> composed;
     if (reply) {
       auto target = outbox_store.target(job.conversation_id);
