@@ -323,7 +323,12 @@ int serve(const std::filesystem::path& config_file) {
 
     ingest::Intake intake(ingest.registry, ingest.tenants, *ingest.committer, metrics, clock);
     auto listeners = build_listeners(channels, accounts, intake, log);
-    for (auto& l : listeners) l->start();
+    for (auto& l : listeners) {
+      l->start();
+      // Before the HTTP line: scripts wait for that one as "ready".
+      log.info("listening", {{"endpoint", l->endpoint()}});
+      std::cout << "listening on " << l->endpoint() << std::endl;
+    }
 
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
@@ -331,10 +336,6 @@ int serve(const std::filesystem::path& config_file) {
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()}, {"channel_accounts", accounts.size()}});
     if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
-    for (const auto& l : listeners) {
-      log.info("listening", {{"endpoint", l->endpoint()}});
-      std::cout << "listening on " << l->endpoint() << std::endl;
-    }
     server.run();
     // Every listener answers what it accepted before the committer stops.
     for (auto& l : listeners) l->stop();

@@ -17,6 +17,8 @@ packages=(
   libmecab-dev mecab-ipadic-utf8
   # tests and tools
   libgtest-dev libgmock-dev libyaml-cpp-dev sqlite3 openssl curl ca-certificates
+  # email tests: a real MTA (Postfix, its own instance per test) and an SMTP client
+  postfix swaks
   # Japanese glyphs for the console's pages and screenshots
   fonts-noto-cjk
 )

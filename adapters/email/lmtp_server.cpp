@@ -6,6 +6,7 @@
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -78,6 +79,9 @@ struct LmtpServer::Impl {
   std::thread thread;
   unsigned short bound_port = 0;
   std::map<std::string, std::deque<Clock::time_point>> recent;  // sender → accepted mails (io thread only)
+  // Mails handed to the sink whose commit has not answered yet: stop() waits for them, so no
+  // answer arrives at a destroyed io_context and no committed mail goes unanswered.
+  std::atomic<int> in_flight{0};
 
   Impl(std::string l, std::vector<LmtpAccount> a, MessageSink& s, Log& g, LmtpLimits lim)
       : listen(std::move(l)), accounts(std::move(a)), sink(s), log(g), limits(lim) {}
@@ -154,8 +158,10 @@ struct LmtpServer::Impl {
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result<IntakeOutcome>)>(
         [this, &account, &messages, executor](auto handler) {
           auto h = std::make_shared<decltype(handler)>(std::move(handler));
-          sink.submit("email", account, std::move(messages), [h, executor](result<IntakeOutcome> r) {
+          ++in_flight;
+          sink.submit("email", account, std::move(messages), [this, h, executor](result<IntakeOutcome> r) {
             asio::post(executor, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+            --in_flight;
           });
         },
         asio::use_awaitable);
@@ -360,11 +366,14 @@ void LmtpServer::start() {
 
 void LmtpServer::stop() {
   if (!impl_->thread.joinable()) return;
-  // A delivery cut off here was never answered 250: the MTA keeps the mail and delivers again.
   asio::post(impl_->io, [d = impl_.get()] {
     boost::system::error_code ignored;
     if (d->acceptor) d->acceptor->close(ignored);
   });
+  // Commits under way get their 250 (or 451) written; a session cut off before that was never
+  // answered 250: the MTA keeps the mail and delivers again.
+  for (int i = 0; i < 3000 && impl_->in_flight.load() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the posted answers are written
   impl_->io.stop();
   impl_->thread.join();
 }

@@ -135,6 +135,13 @@ struct SmtpSender::Impl {
   }
 };
 
+// A plain coroutine with its arguments by value (GCC 12 mishandles a capturing coroutine
+// lambda handed to co_spawn: its captures were destroyed twice).
+asio::awaitable<DeliveryResult> SmtpSender::perform_on(Impl* impl, std::string envelope_from, std::string to,
+                                                      std::string data) {
+  co_return impl->perform(envelope_from, to, data);
+}
+
 SmtpSender::SmtpSender(const EmailSettings& s) : impl_(std::make_unique<Impl>()) {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -187,16 +194,10 @@ asio::awaitable<DeliveryResult> SmtpSender::send(const OutboundRequest& request)
   mail.automatic = request.automatic;
   mail.date_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
-  auto data = std::make_shared<std::string>(compose_mail(mail));
-  // Bounces come back to the conversation's own address.
-  auto envelope_from = std::make_shared<std::string>(mail.reply_to);
-  auto* impl = impl_.get();
-  co_return co_await asio::co_spawn(
-      impl->pool,
-      [impl, envelope_from, to, data]() -> asio::awaitable<DeliveryResult> {
-        co_return impl->perform(*envelope_from, to, *data);
-      },
-      asio::use_awaitable);
+  // Bounces come back to the conversation's own address (envelope from = Reply-To).
+  // libcurl blocks: the call runs on the sender's own pool, not the worker's thread.
+  co_return co_await asio::co_spawn(impl_->pool, perform_on(impl_.get(), mail.reply_to, to, compose_mail(mail)),
+                                    asio::use_awaitable);
 }
 
 }  // namespace madoguchi::adapters::email

@@ -8,6 +8,7 @@
 // (no answer to the final dot) is recognisably the same mail.
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
+#include <string>
 
 #include "adapters/email/email_config.hpp"
 #include "gateway/core/outbound.hpp"
@@ -23,6 +24,8 @@ class SmtpSender final : public OutboundAdapter {
 
  private:
   struct Impl;
+  static boost::asio::awaitable<DeliveryResult> perform_on(Impl* impl, std::string envelope_from, std::string to,
+                                                           std::string data);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,43 @@
+#pragma once
+// A real Postfix (Debian's) of its own: configuration, queue and log in a fresh directory,
+// an SMTP listener on 127.0.0.1 for the test to send through (as the Internet would reach
+// the window's MX) and every mail for `domain` delivered over LMTP to the gateway, exactly
+// as CHANNELS.md documents for a deployment. Needs root (Postfix's master runs as root and
+// its daemons as the `postfix` user). Stopped by the master's PID.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "tests/fakes/temp_dir.hpp"
+
+namespace madoguchi::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot bind port 0
+// and report it, like Postfix).
+std::uint16_t free_local_port();
+
+class PostfixInstance {
+ public:
+  // `lmtp_target`: "inet:127.0.0.1:PORT" or "unix:/path". Throws std::runtime_error (with the
+  // log's tail) when Postfix does not start.
+  PostfixInstance(const std::string& domain, const std::string& lmtp_target);
+  ~PostfixInstance();
+  PostfixInstance(const PostfixInstance&) = delete;
+  PostfixInstance& operator=(const PostfixInstance&) = delete;
+
+  std::uint16_t smtp_port() const { return smtp_port_; }
+  // Sends a whole RFC 5322 message with swaks over SMTP; the SMTP reply to DATA, e.g. "250".
+  std::string send(const std::string& from, const std::string& to, const std::string& message) const;
+  void flush() const;                 // postqueue -f: deferred mail is tried again now
+  int queued() const;                 // mails still in the queue
+  std::string maillog() const;        // Postfix's own log file
+  // Waits up to `seconds` until the log holds `needle` `count` times.
+  bool wait_for_log(const std::string& needle, int count = 1, int seconds = 30) const;
+
+ private:
+  TempDir dir_;
+  std::uint16_t smtp_port_ = 0;
+  std::filesystem::path conf_, queue_;
+};
+
+}  // namespace madoguchi::testing
