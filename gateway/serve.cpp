@@ -8,6 +8,7 @@
 #include "gateway/channels.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/console/api.hpp"
+#include "gateway/console/origin.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/http/server.hpp"
@@ -37,6 +38,9 @@ http::ServerOptions server_options(const config::Config& c) {
   o.header_timeout = std::chrono::seconds(c.server.limits.header_timeout_s);
   o.request_timeout = std::chrono::seconds(c.server.limits.request_timeout_s);
   o.max_connections_per_address = c.server.limits.max_connections_per_address;
+  o.max_connections = c.server.limits.max_connections;
+  o.body_budget_bytes = c.server.limits.body_budget_bytes;
+  o.min_body_bytes_per_second = c.server.limits.min_body_bytes_per_second;
   return o;
 }
 
@@ -301,16 +305,25 @@ int serve(const std::filesystem::path& config_file) {
     console::ApiOptions api_options;
     api_options.secure_cookie = config->server.tls.has_value();
     for (const auto& channel : channels) api_options.channels.push_back(channel->info());
+    api_options.login_threads = config->console.login_threads;
+    api_options.login_queue = static_cast<std::size_t>(config->console.login_queue);
+    api_options.login_per_address_per_minute = config->console.login_per_address_per_minute;
+    for (const auto& origin : config->console.origins) {
+      if (!console::normalize_origin(origin)) throw std::runtime_error("console.origins: not an origin: " + origin);
+      api_options.origins.push_back(origin);
+    }
     console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
     console_api.add_routes(router);
 
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
+    console_api.allow_origins({url});  // the listener's own address (its port is known only now)
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()}, {"channel_accounts", accounts.size()}});
     if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
     server.run();
+    console_api.stop();  // answers the logins still queued while the server's executor exists
     console.live->stop();
     media->stop();
     triage.worker->stop();

@@ -241,10 +241,40 @@ TEST(Config, TlsIsRequiredOffLoopback) {
   auto text = minimal();
   text.replace(text.find("127.0.0.1:0"), 11, "0.0.0.0:443");
   EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
+  // Loopback is an address, not a prefix of a name.
+  for (auto host : {"127.evil.invalid:80", "127.0.0.1.nip.io:80", "[::2]:80"}) {
+    auto named = minimal();
+    named.replace(named.find("127.0.0.1:0"), 11, host);
+    EXPECT_TRUE(has_error(errors_of(parse_with_line(named, "m.toml", env(kMinimalEnv))), "server.tls", "required")) << host;
+  }
+  for (auto host : {"127.0.0.2:80", "[::1]:80"}) {
+    auto loop = minimal();
+    loop.replace(loop.find("127.0.0.1:0"), 11, host);
+    EXPECT_FALSE(has_error(errors_of(parse_with_line(loop, "m.toml", env(kMinimalEnv))), "server.tls")) << host;
+  }
   auto missing_files = minimal("[server.tls]\ncertificate_file = \"/nonexistent/c.pem\"\nprivate_key_file = \"/nonexistent/k.pem\"\n");
   auto errors = errors_of(parse_with_line(missing_files, "m.toml", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "server.tls.certificate_file", "cannot read"));
   EXPECT_TRUE(has_error(errors, "server.tls.private_key_file", "cannot read"));
+}
+
+TEST(Config, ConsoleOriginsAndOverloadLimits) {
+  auto good = minimal("[server.limits]\nmax_connections = 500\nbody_budget_bytes = 33554432\n") +
+              "[console]\norigins = [\"https://console.example.jp\", \"http://127.0.0.1:8080\"]\nlogin_threads = 2\n";
+  auto r = parse_with_line(good, "m.toml", env(kMinimalEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("m", errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_EQ(c.console.origins, (std::vector<std::string>{"https://console.example.jp", "http://127.0.0.1:8080"}));
+  EXPECT_EQ(c.console.login_threads, 2);
+  EXPECT_EQ(c.server.limits.max_connections, 500);
+  EXPECT_EQ(c.server.limits.body_budget_bytes, 33554432u);
+  for (auto bad : {"console.example.jp", "https://console.example.jp/console/", "ftp://x", "https://u@x", "null"}) {
+    auto text = minimal() + "[console]\norigins = [\"" + bad + "\"]\n";
+    EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "console.origins")) << bad;
+  }
+  // A budget below one body could never admit a request.
+  auto tiny = minimal("[server.limits]\nbody_bytes = 2097152\nbody_budget_bytes = 1048576\n");
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(tiny, "m.toml", env(kMinimalEnv))), "server.limits.body_budget_bytes"));
 }
 
 TEST(Config, SecretIndirectionRules) {
