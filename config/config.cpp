@@ -61,7 +61,12 @@ void read_server(Reader& r, const toml::table& root, ServerConfig& s) {
     r.error("server", "required");
     return;
   }
-  r.only_keys(*t, "server", {"listen", "host", "port", "threads", "tls", "limits"});
+  r.only_keys(*t, "server", {"listen", "host", "port", "threads", "tls", "limits", "metrics_token"});
+  if (auto v = t->get("metrics_token") ? r.secret(t->get("metrics_token"), "server.metrics_token", false)
+                                       : std::optional<Secret>{}) {
+    if (v->size() < 16) r.error("server.metrics_token", "too short: at least 16 characters");
+    s.metrics_token = std::move(*v);
+  }
   if (t->contains("listen")) {
     if (t->contains("host") || t->contains("port")) r.error("server.listen", "give listen or host/port, not both");
     if (auto listen = r.string(t->get("listen"), "server.listen", true))
@@ -136,7 +141,11 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
     if (auto v = r.string(t.get("name"), key + ".name", true)) tenant.name = *v;
     if (auto v = r.string(t.get("keys_dir"), key + ".keys_dir", false)) tenant.keys_dir = *v;
     else tenant.keys_dir = c.store.data_dir / "keys" / tenant.id;
-    if (auto v = r.secret(t.get("key_passphrase"), key + ".key_passphrase", false)) tenant.key_passphrase = std::move(*v);
+    if (auto v = r.secret(t.get("key_passphrase"), key + ".key_passphrase", false)) {
+      if (v->size() < kMinPassphraseBytes)
+        r.error(key + ".key_passphrase", "too short: at least " + std::to_string(kMinPassphraseBytes) + " characters");
+      tenant.key_passphrase = std::move(*v);
+    }
     tenant.create_keys_if_missing = r.boolean(t.get("create_keys_if_missing"), key + ".create_keys_if_missing", false);
     tenant.epoch_seconds = r.integer(t.get("epoch_seconds"), key + ".epoch_seconds", tenant.epoch_seconds, 10, 86400);
     tenant.epoch_messages = static_cast<std::uint64_t>(r.integer(t.get("epoch_messages"), key + ".epoch_messages",
@@ -298,6 +307,10 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   read_outbox(r, root, c.outbox);
   read_media(r, root, c.media);
   read_console(r, root, c);
+  // The demo accounts have a password printed in the README: never on a listener other
+  // machines can reach.
+  if (!c.console.demo_users.empty() && !is_loopback(c.server.host))
+    r.error("console.demo_users", "demo accounts only on a loopback listener (" + c.server.host + " is not one)");
   read_triage(r, root, c);
   if (!errors.empty()) return errors;
   return c;

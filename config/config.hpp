@@ -46,7 +46,13 @@ struct ServerConfig {
   int threads = 2;
   std::optional<TlsConfig> tls;  // required unless host is a loopback address
   LimitsConfig limits;
+  // GET /metrics from a non-loopback peer needs "Authorization: Bearer <token>"; without a
+  // token it is served to loopback peers only.
+  Secret metrics_token;
 };
+
+// Minimum length of a tenant key passphrase (it guards the tenant's secret key).
+inline constexpr std::size_t kMinPassphraseBytes = 16;
 
 struct StoreConfig {
   std::filesystem::path data_dir;

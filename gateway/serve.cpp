@@ -11,6 +11,7 @@
 #include "gateway/console/origin.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/http/peer.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
 #include "gateway/media/worker.hpp"
@@ -200,16 +201,21 @@ void seed_demo_users(const config::Config& c, console::ConsoleDb& db, crypto::Ke
     auto existing = store::StaffStore(db.db).by_username(u.username);
     if (!existing) throw std::runtime_error("cannot read staff users: " + existing.error().message());
     if (!*existing) {
-      console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false};
+      console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false, true};
       auto created = console::add_staff(db.db, keys, audit, staff, "demo-setup", crypto::KdfLimits::interactive(), clock);
       if (!created) throw std::runtime_error("cannot create demo user " + u.username + ": " + created.error().message());
       log.info("demo_user_created", {{"user", u.username}, {"role", u.role}});
     }
     std::string windows;
     for (const auto& w : u.windows) windows += (windows.empty() ? "" : "、") + w;
-    std::cout << "  " << u.username << " / " << u.password.view() << "  (" << u.role
-              << (windows.empty() ? "" : ": " + windows) << ")\n";
+    std::cout << "  " << u.username << "  (" << u.role << (windows.empty() ? "" : ": " + windows) << ")\n";
   }
+  // Where the password is, never the password: the start-up output lands in terminals,
+  // journals and CI logs.
+  std::cout << "  パスワード: [console.demo_users] の password が指す環境変数（scripts/demo.sh では "
+               "MADOGUCHI_DEMO_PASSWORD、既定値は README）\n"
+               "  password: the variable [console.demo_users] password names (scripts/demo.sh: "
+               "MADOGUCHI_DEMO_PASSWORD, default in README)\n";
 }
 
 // The console: its own store connection (shared by login, cases and the audit log).
@@ -256,11 +262,16 @@ void add_queue_gauges(const config::Config& c, QueueGauges& g, store::GroupCommi
   });
 }
 
-void add_health_routes(http::Router& router, Metrics& metrics) {
+void add_health_routes(http::Router& router, Metrics& metrics, const Secret& metrics_token) {
   router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
     respond({200, "application/json", R"({"status":"ok"})", {}});
   });
-  router.add("GET", "/metrics", [&metrics](http::Request&&, const http::RouteParams&, http::Respond respond) {
+  // Counts and gauges tell an outsider how busy each window is: loopback peers (a local
+  // Prometheus or an SSH tunnel) or the bearer token only. 404 so the route is not advertised.
+  router.add("GET", "/metrics", [&metrics, &metrics_token](http::Request&& r, const http::RouteParams&,
+                                                          http::Respond respond) {
+    if (!http::metrics_allowed(r.remote_address, r.header("authorization"), metrics_token.view()))
+      return respond(http::error_response(404, "not_found", "見つかりません / not found"));
     respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus(), {}});
   });
 }
@@ -299,7 +310,7 @@ int serve(const std::filesystem::path& config_file) {
     console.live->start();
 
     http::Router router;
-    add_health_routes(router, metrics);
+    add_health_routes(router, metrics, config->server.metrics_token);
     ingest::WebhookHandler webhooks(ingest.registry, ingest.tenants, *ingest.committer, metrics, log, clock);
     webhooks.add_routes(router);
     console::ApiOptions api_options;

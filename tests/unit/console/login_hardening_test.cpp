@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "gateway/console/origin.hpp"
+#include "gateway/console/staff_admin.hpp"
 #include "tests/unit/console/api_fixture.hpp"
 
 namespace madoguchi::console::test {
@@ -97,6 +98,16 @@ TEST_F(LoginHardeningTest, ChangesAndTheLiveSocketCheckTheConfiguredOriginNotThe
   auto refused = (*ws)(upgrade, nullptr);
   ASSERT_TRUE(std::holds_alternative<http::Response>(refused));
   EXPECT_EQ(std::get<http::Response>(refused).status, 403u);
+}
+
+TEST_F(LoginHardeningTest, TheDocumentedDemoPasswordIsForDemoAccountsOnly) {
+  const std::string demo(kDocumentedDemoPassword);
+  auto real = add_staff(db_->db, keys_, *audit_, {"t1", "real-user", "counselor", {"窓口A"}, demo, false},
+                        "test", crypto::KdfLimits::interactive(), clock_);
+  ASSERT_FALSE(real);
+  EXPECT_EQ(real.error(), errc::invalid_input);
+  NewStaff seeded{"t1", "demo-user", "counselor", {"窓口A"}, demo, false, true};
+  EXPECT_TRUE(add_staff(db_->db, keys_, *audit_, seeded, "test", crypto::KdfLimits::interactive(), clock_));
 }
 
 TEST(Origin, Normalized) {

@@ -175,6 +175,11 @@ TEST(Server, AtTheAddressCapIdleConnectionsMakeRoomAndBusyOnesRefuse) {
   auto options = small_options();
   options.max_connections_per_address = 2;
   RunningServer server(options, router);
+  // Held answers are given while the server still runs, also when an assertion ends the test.
+  struct ReleaseFirst {
+    Holder& holder;
+    ~ReleaseFirst() { holder.release(); }
+  } release_first{holder};
   auto a = std::make_unique<Client>(server.port());
   auto b = std::make_unique<Client>(server.port());
   for (Client* c : {a.get(), b.get()}) {  // served, so certainly accepted; then idle
@@ -191,8 +196,11 @@ TEST(Server, AtTheAddressCapIdleConnectionsMakeRoomAndBusyOnesRefuse) {
   b.reset();
   // Two connections whose requests are being handled are never evicted: the next
   // connection is refused instead, and counted.
-  Client busy1(server.port()), busy2(server.port());
+  // One after the other: a connection whose head has not arrived yet counts as idle.
+  Client busy1(server.port());
   busy1.send("POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(holder.wait_for(1));
+  Client busy2(server.port());
   busy2.send("POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   ASSERT_TRUE(holder.wait_for(2));
   EXPECT_EQ(status_of_new_connection(server.port()), 0);
