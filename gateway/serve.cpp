@@ -235,6 +235,10 @@ Console build_console(const config::Config& c, Delivery& d, const Clock& clock, 
   k.auth = std::make_unique<console::Auth>(*k.db, *d.keys, *k.audit, auth_policy(c), clock);
   k.cases = std::make_unique<console::Cases>(*k.db, *d.keys, *d.outbox, *k.audit,
                                              console::CaseLimits{c.console.max_note_chars, c.outbox.max_text_chars}, clock);
+  if (auto sealed = k.cases->seal_clear_households(); !sealed)
+    throw std::runtime_error("cannot seal household numbers: " + sealed.error().message());
+  else if (*sealed)
+    log.info("households_sealed", {{"conversations", *sealed}});
   k.live = std::make_unique<console::LiveHub>(database_options(c, true), *k.cases, *d.feed);
   return k;
 }
