@@ -4,6 +4,9 @@
 #include "config/channel_schema.hpp"
 #include "config/reader.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
@@ -21,8 +24,13 @@ using detail::each_table;
 using detail::read_console;
 using detail::read_triage;
 
+// "localhost", or an IP address literal in 127.0.0.0/8 or ::1 (parsed, so "127.evil.invalid" is not one).
 bool is_loopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;  // RFC 6761: always the loopback interface
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
@@ -53,7 +61,12 @@ void read_server(Reader& r, const toml::table& root, ServerConfig& s) {
     r.error("server", "required");
     return;
   }
-  r.only_keys(*t, "server", {"listen", "host", "port", "threads", "tls", "limits"});
+  r.only_keys(*t, "server", {"listen", "host", "port", "threads", "tls", "limits", "metrics_token"});
+  if (auto v = t->get("metrics_token") ? r.secret(t->get("metrics_token"), "server.metrics_token", false)
+                                       : std::optional<Secret>{}) {
+    if (v->size() < 16) r.error("server.metrics_token", "too short: at least 16 characters");
+    s.metrics_token = std::move(*v);
+  }
   if (t->contains("listen")) {
     if (t->contains("host") || t->contains("port")) r.error("server.listen", "give listen or host/port, not both");
     if (auto listen = r.string(t->get("listen"), "server.listen", true))
@@ -77,7 +90,8 @@ void read_server(Reader& r, const toml::table& root, ServerConfig& s) {
     r.error("server.tls", "TLS is required when listening on a non-loopback address (" + s.host + ")");
   if (const auto* l = r.table(*t, "limits", "server.limits")) {
     r.only_keys(*l, "server.limits", {"header_bytes", "body_bytes", "header_timeout_s", "request_timeout_s",
-                                      "max_connections_per_address", "json_max_depth"});
+                                      "max_connections_per_address", "max_connections", "body_budget_bytes",
+                                      "min_body_bytes_per_second", "json_max_depth"});
     auto& lim = s.limits;
     lim.header_bytes = static_cast<std::size_t>(r.integer(l->get("header_bytes"), "server.limits.header_bytes",
                                                           static_cast<std::int64_t>(lim.header_bytes), 1024, 65536));
@@ -87,6 +101,14 @@ void read_server(Reader& r, const toml::table& root, ServerConfig& s) {
     lim.request_timeout_s = static_cast<int>(r.integer(l->get("request_timeout_s"), "server.limits.request_timeout_s", lim.request_timeout_s, 1, 300));
     lim.max_connections_per_address = static_cast<int>(r.integer(l->get("max_connections_per_address"),
         "server.limits.max_connections_per_address", lim.max_connections_per_address, 1, 100000));
+    lim.max_connections = static_cast<int>(r.integer(l->get("max_connections"), "server.limits.max_connections",
+                                                     lim.max_connections, 0, 1000000));
+    lim.body_budget_bytes = static_cast<std::size_t>(r.integer(l->get("body_budget_bytes"), "server.limits.body_budget_bytes",
+        static_cast<std::int64_t>(lim.body_budget_bytes), 1 << 20, std::int64_t{16} << 30));
+    if (lim.body_budget_bytes < lim.body_bytes)
+      r.error("server.limits.body_budget_bytes", "must not be below body_bytes (no request could be read)");
+    lim.min_body_bytes_per_second = static_cast<std::size_t>(r.integer(l->get("min_body_bytes_per_second"),
+        "server.limits.min_body_bytes_per_second", static_cast<std::int64_t>(lim.min_body_bytes_per_second), 1, 1 << 30));
     lim.json_max_depth = static_cast<int>(r.integer(l->get("json_max_depth"), "server.limits.json_max_depth", lim.json_max_depth, 1, 64));
   }
 }
@@ -119,7 +141,11 @@ void read_tenants(Reader& r, const toml::table& root, Config& c) {
     if (auto v = r.string(t.get("name"), key + ".name", true)) tenant.name = *v;
     if (auto v = r.string(t.get("keys_dir"), key + ".keys_dir", false)) tenant.keys_dir = *v;
     else tenant.keys_dir = c.store.data_dir / "keys" / tenant.id;
-    if (auto v = r.secret(t.get("key_passphrase"), key + ".key_passphrase", false)) tenant.key_passphrase = std::move(*v);
+    if (auto v = r.secret(t.get("key_passphrase"), key + ".key_passphrase", false)) {
+      if (v->size() < kMinPassphraseBytes)
+        r.error(key + ".key_passphrase", "too short: at least " + std::to_string(kMinPassphraseBytes) + " characters");
+      tenant.key_passphrase = std::move(*v);
+    }
     tenant.create_keys_if_missing = r.boolean(t.get("create_keys_if_missing"), key + ".create_keys_if_missing", false);
     tenant.epoch_seconds = r.integer(t.get("epoch_seconds"), key + ".epoch_seconds", tenant.epoch_seconds, 10, 86400);
     tenant.epoch_messages = static_cast<std::uint64_t>(r.integer(t.get("epoch_messages"), key + ".epoch_messages",
@@ -281,6 +307,10 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
   read_outbox(r, root, c.outbox);
   read_media(r, root, c.media);
   read_console(r, root, c);
+  // The demo accounts have a password printed in the README: never on a listener other
+  // machines can reach.
+  if (!c.console.demo_users.empty() && !is_loopback(c.server.host))
+    r.error("console.demo_users", "demo accounts only on a loopback listener (" + c.server.host + " is not one)");
   read_triage(r, root, c);
   if (!errors.empty()) return errors;
   return c;

@@ -34,6 +34,9 @@ struct LimitsConfig {
   int header_timeout_s = 10;                   // also closes idle keep-alive connections
   int request_timeout_s = 30;
   int max_connections_per_address = 256;
+  int max_connections = 0;                     // 0: derived from the descriptor limit
+  std::size_t body_budget_bytes = 64 << 20;    // request bodies in flight, all connections → 503
+  std::size_t min_body_bytes_per_second = 16 * 1024;
   int json_max_depth = 32;
 };
 
@@ -43,7 +46,13 @@ struct ServerConfig {
   int threads = 2;
   std::optional<TlsConfig> tls;  // required unless host is a loopback address
   LimitsConfig limits;
+  // GET /metrics from a non-loopback peer needs "Authorization: Bearer <token>"; without a
+  // token it is served to loopback peers only.
+  Secret metrics_token;
 };
+
+// Minimum length of a tenant key passphrase (it guards the tenant's secret key).
+inline constexpr std::size_t kMinPassphraseBytes = 16;
 
 struct StoreConfig {
   std::filesystem::path data_dir;
@@ -112,6 +121,13 @@ struct ConsoleConfig {
   std::size_t max_note_chars = 10000;      // notes, hand-over notes, reasons
   std::filesystem::path audit_key_file;    // default: data_dir / "audit.key"
   std::vector<DemoUserConfig> demo_users;
+  // Browser origins the console is served from ("https://console.example.jp"); login, every
+  // change and the live WebSocket refuse another Origin. The listener's own address is
+  // always one of them.
+  std::vector<std::string> origins;
+  int login_threads = 1;  // Argon2id checks at once (64 MiB each), off the I/O threads
+  int login_queue = 16;   // logins waiting beyond that: 503
+  int login_per_address_per_minute = 30;
 };
 
 struct LoggingConfig {

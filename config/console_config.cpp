@@ -53,7 +53,8 @@ void read_console(Reader& r, const toml::table& root, Config& c) {
   const auto* t = r.table(root, "console", "console");
   if (!t) return;
   r.only_keys(*t, "console", {"session_idle_seconds", "session_absolute_seconds", "lock_after_failures",
-                              "lock_seconds", "lock_cap_seconds", "max_note_chars", "audit_key_file", "demo_users"});
+                              "lock_seconds", "lock_cap_seconds", "max_note_chars", "audit_key_file", "demo_users", "origins", "login_threads",
+                              "login_queue", "login_per_address_per_minute"});
   auto number = [&](const char* name, std::int64_t value, std::int64_t lo, std::int64_t hi) {
     return r.integer(t->get(name), std::string("console.") + name, value, lo, hi);
   };
@@ -67,6 +68,19 @@ void read_console(Reader& r, const toml::table& root, Config& c) {
   if (o.lock_cap_seconds < o.lock_seconds) r.error("console.lock_cap_seconds", "must not be below lock_seconds");
   o.max_note_chars = static_cast<std::size_t>(number("max_note_chars", static_cast<std::int64_t>(o.max_note_chars), 1, 100000));
   if (auto v = r.string(t->get("audit_key_file"), "console.audit_key_file", false)) o.audit_key_file = *v;
+  for (const auto& origin : r.strings(t->get("origins"), "console.origins", 32, 256)) {
+    // scheme://host[:port], nothing after it (the exact check is the console's normalize_origin).
+    const auto scheme_end = origin.find("://");
+    const auto scheme = scheme_end == std::string::npos ? std::string() : origin.substr(0, scheme_end);
+    if ((scheme != "http" && scheme != "https") || origin.find('/', scheme_end + 3) != std::string::npos ||
+        origin.find('@') != std::string::npos || scheme_end + 3 >= origin.size())
+      r.error("console.origins", "not an origin (scheme://host[:port]): " + origin);
+    else
+      o.origins.push_back(origin);
+  }
+  o.login_threads = static_cast<int>(number("login_threads", o.login_threads, 1, 16));
+  o.login_queue = static_cast<int>(number("login_queue", o.login_queue, 0, 10000));
+  o.login_per_address_per_minute = static_cast<int>(number("login_per_address_per_minute", o.login_per_address_per_minute, 1, 100000));
   read_demo_users(r, *t, c);
 }
 

@@ -1,5 +1,11 @@
 #include "crypto/keyring.hpp"
 
+#include <sodium.h>
+
+#include <array>
+
+#include "gateway/core/hex.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -36,6 +42,23 @@ result<SealedText> Keyring::seal(const std::string& tenant_id, const std::string
   out.key = {key->key_id, tenant_id, key->sealed, clock_.now_ms()};
   out.body = seal_body(key->key, plaintext, associated_data(tenant_id, record_id, key->key_id));
   return out;
+}
+
+result<std::string> Keyring::household_link(const std::string& tenant_id, std::string_view household) {
+  std::array<unsigned char, crypto_generichash_KEYBYTES> key{};
+  {
+    std::lock_guard lock(mutex_);
+    auto it = tenants_.find(tenant_id);
+    if (it == tenants_.end()) return errc::not_found;
+    static_assert(crypto_kdf_KEYBYTES == 32);
+    if (it->second.keys.sealing_secret.size() != crypto_kdf_KEYBYTES) return errc::not_found;
+    crypto_kdf_derive_from_key(key.data(), key.size(), 1, "hholdlnk", it->second.keys.sealing_secret.data());
+  }
+  std::array<unsigned char, 16> digest{};
+  crypto_generichash(digest.data(), digest.size(), reinterpret_cast<const unsigned char*>(household.data()),
+                     household.size(), key.data(), key.size());
+  sodium_memzero(key.data(), key.size());
+  return "h1:" + to_hex(digest);
 }
 
 result<std::string> Keyring::open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,

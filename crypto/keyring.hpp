@@ -32,6 +32,10 @@ class Keyring {
   [[nodiscard]] result<SealedText> seal_text(const std::string& tenant_id, const std::string& record_id, const std::string& text);
   // Seals `plaintext` as it is (media content) for `record_id`, under the current epoch key.
   [[nodiscard]] result<SealedText> seal(const std::string& tenant_id, const std::string& record_id, std::string_view plaintext);
+  // The link between the cases of one household: "h1:" + hex of a keyed BLAKE2b of the
+  // household number, the key derived (crypto_kdf) from the tenant's sealing secret, so the
+  // same number links within a tenant and a copied database alone does not reveal it.
+  [[nodiscard]] result<std::string> household_link(const std::string& tenant_id, std::string_view household);
   // Opens a box sealed under `key_id` with AD (tenant, record_id, key_id); the data key is
   // looked up through `store` the first time. errc::decrypt_failed / not_found.
   [[nodiscard]] result<std::string> open(DataKeySource& store, const std::string& tenant_id, const std::string& key_id,

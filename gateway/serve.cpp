@@ -8,8 +8,10 @@
 #include "gateway/channels.hpp"
 #include "gateway/commands.hpp"
 #include "gateway/console/api.hpp"
+#include "gateway/console/origin.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/http/peer.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/ingest/intake.hpp"
 #include "gateway/ingest/webhook_handler.hpp"
@@ -38,6 +40,9 @@ http::ServerOptions server_options(const config::Config& c) {
   o.header_timeout = std::chrono::seconds(c.server.limits.header_timeout_s);
   o.request_timeout = std::chrono::seconds(c.server.limits.request_timeout_s);
   o.max_connections_per_address = c.server.limits.max_connections_per_address;
+  o.max_connections = c.server.limits.max_connections;
+  o.body_budget_bytes = c.server.limits.body_budget_bytes;
+  o.min_body_bytes_per_second = c.server.limits.min_body_bytes_per_second;
   return o;
 }
 
@@ -213,16 +218,21 @@ void seed_demo_users(const config::Config& c, console::ConsoleDb& db, crypto::Ke
     auto existing = store::StaffStore(db.db).by_username(u.username);
     if (!existing) throw std::runtime_error("cannot read staff users: " + existing.error().message());
     if (!*existing) {
-      console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false};
+      console::NewStaff staff{u.tenant, u.username, u.role, u.windows, std::string(u.password.view()), false, true};
       auto created = console::add_staff(db.db, keys, audit, staff, "demo-setup", crypto::KdfLimits::interactive(), clock);
       if (!created) throw std::runtime_error("cannot create demo user " + u.username + ": " + created.error().message());
       log.info("demo_user_created", {{"user", u.username}, {"role", u.role}});
     }
     std::string windows;
     for (const auto& w : u.windows) windows += (windows.empty() ? "" : "、") + w;
-    std::cout << "  " << u.username << " / " << u.password.view() << "  (" << u.role
-              << (windows.empty() ? "" : ": " + windows) << ")\n";
+    std::cout << "  " << u.username << "  (" << u.role << (windows.empty() ? "" : ": " + windows) << ")\n";
   }
+  // Where the password is, never the password: the start-up output lands in terminals,
+  // journals and CI logs.
+  std::cout << "  パスワード: [console.demo_users] の password が指す環境変数（scripts/demo.sh では "
+               "MADOGUCHI_DEMO_PASSWORD、既定値は README）\n"
+               "  password: the variable [console.demo_users] password names (scripts/demo.sh: "
+               "MADOGUCHI_DEMO_PASSWORD, default in README)\n";
 }
 
 // The console: its own store connection (shared by login, cases and the audit log).
@@ -242,6 +252,10 @@ Console build_console(const config::Config& c, Delivery& d, const Clock& clock, 
   k.auth = std::make_unique<console::Auth>(*k.db, *d.keys, *k.audit, auth_policy(c), clock);
   k.cases = std::make_unique<console::Cases>(*k.db, *d.keys, *d.outbox, *k.audit,
                                              console::CaseLimits{c.console.max_note_chars, c.outbox.max_text_chars}, clock);
+  if (auto sealed = k.cases->seal_clear_households(); !sealed)
+    throw std::runtime_error("cannot seal household numbers: " + sealed.error().message());
+  else if (*sealed)
+    log.info("households_sealed", {{"conversations", *sealed}});
   k.live = std::make_unique<console::LiveHub>(database_options(c, true), *k.cases, *d.feed);
   return k;
 }
@@ -269,11 +283,16 @@ void add_queue_gauges(const config::Config& c, QueueGauges& g, store::GroupCommi
   });
 }
 
-void add_health_routes(http::Router& router, Metrics& metrics) {
+void add_health_routes(http::Router& router, Metrics& metrics, const Secret& metrics_token) {
   router.add("GET", "/healthz", [](http::Request&&, const http::RouteParams&, http::Respond respond) {
     respond({200, "application/json", R"({"status":"ok"})", {}});
   });
-  router.add("GET", "/metrics", [&metrics](http::Request&&, const http::RouteParams&, http::Respond respond) {
+  // Counts and gauges tell an outsider how busy each window is: loopback peers (a local
+  // Prometheus or an SSH tunnel) or the bearer token only. 404 so the route is not advertised.
+  router.add("GET", "/metrics", [&metrics, &metrics_token](http::Request&& r, const http::RouteParams&,
+                                                          http::Respond respond) {
+    if (!http::metrics_allowed(r.remote_address, r.header("authorization"), metrics_token.view()))
+      return respond(http::error_response(404, "not_found", "見つかりません / not found"));
     respond({200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus(), {}});
   });
 }
@@ -312,12 +331,19 @@ int serve(const std::filesystem::path& config_file) {
     console.live->start();
 
     http::Router router;
-    add_health_routes(router, metrics);
+    add_health_routes(router, metrics, config->server.metrics_token);
     ingest::WebhookHandler webhooks(ingest.registry, ingest.tenants, *ingest.committer, metrics, log, clock);
     webhooks.add_routes(router);
     console::ApiOptions api_options;
     api_options.secure_cookie = config->server.tls.has_value();
     for (const auto& channel : channels) api_options.channels.push_back(channel->info());
+    api_options.login_threads = config->console.login_threads;
+    api_options.login_queue = static_cast<std::size_t>(config->console.login_queue);
+    api_options.login_per_address_per_minute = config->console.login_per_address_per_minute;
+    for (const auto& origin : config->console.origins) {
+      if (!console::normalize_origin(origin)) throw std::runtime_error("console.origins: not an origin: " + origin);
+      api_options.origins.push_back(origin);
+    }
     console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
     console_api.add_routes(router);
 
@@ -333,10 +359,12 @@ int serve(const std::filesystem::path& config_file) {
     http::Server server(server_options(*config), router, metrics, log);
     server.stop_on_signals();
     const auto url = listen_url(server, config->server.host);
+    console_api.allow_origins({url});  // the listener's own address (its port is known only now)
     log.info("listening", {{"url", url}, {"tenants", config->tenants.size()}, {"channel_accounts", accounts.size()}});
     if (!config->console.demo_users.empty()) std::cout << "console: " << url << "/console/" << std::endl;
     std::cout << "listening on " << url << std::endl;
     server.run();
+    console_api.stop();  // answers the logins still queued while the server's executor exists
     // Every listener answers what it accepted before the committer stops.
     for (auto& l : listeners) l->stop();
     console.live->stop();

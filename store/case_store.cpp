@@ -6,7 +6,8 @@ namespace {
 constexpr const char* kConversationColumns =
     "SELECT c.id, c.tenant_id, a.channel, a.name, coalesce(k.label, ''), coalesce(c.window_id, 0), "
     "coalesce(w.name, ''), c.urgency, c.state, c.assignee, c.waiting_since_ms, c.last_message_ms, c.created_at_ms, "
-    "c.writer, c.age_band, c.household, c.consent, c.tags FROM conversations c "
+    "c.writer, c.age_band, c.household, c.consent, c.tags, coalesce(c.household_key_id, ''), c.household_sealed "
+    "FROM conversations c "
     "JOIN channel_accounts a ON a.id = c.account_id LEFT JOIN contacts k ON k.id = c.contact_id "
     "LEFT JOIN windows w ON w.id = c.window_id ";
 
@@ -27,6 +28,8 @@ ConversationRow read_conversation(const Statement& s) {
   r.created_at_ms = s.column_int(12);
   r.fields = {s.column_text(13), s.column_text(14), s.column_text(15), s.column_text(16)};
   r.tags_json = s.column_text(17);
+  r.fields.household_key_id = s.column_text(18);
+  if (!s.column_is_null(19)) r.fields.household_sealed = s.column_blob(19);
   return r;
 }
 
@@ -152,10 +155,32 @@ result<void> CaseStore::set_urgency(std::int64_t id, int urgency, std::int64_t n
       .bind(1, now_ms).bind(2, id).bind(3, std::int64_t{urgency}).run();
 }
 
-result<void> CaseStore::set_fields(std::int64_t id, const CaseFields& f, std::int64_t now_ms) {
-  return db_.prepare("UPDATE conversations SET writer = ?3, age_band = ?4, household = ?5, consent = ?6, "
-                     "updated_at_ms = ?1 WHERE id = ?2")
-      .bind(1, now_ms).bind(2, id).bind(3, f.writer).bind(4, f.age_band).bind(5, f.household).bind(6, f.consent).run();
+result<void> CaseStore::set_fields(std::int64_t id, const CaseFields& f, std::int64_t now_ms, const DataKeyRecord* key) {
+  if (key) {
+    auto k = db_.prepare("INSERT INTO data_keys (key_id, tenant_id, sealed_key, created_at_ms) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (key_id) DO NOTHING");
+    if (auto r = k.bind(1, key->key_id).bind(2, key->tenant_id).bind(3, key->sealed_key).bind(4, key->created_at_ms).run(); !r)
+      return r;
+  }
+  auto s = db_.prepare("UPDATE conversations SET writer = ?3, age_band = ?4, household = ?5, consent = ?6, "
+                       "household_key_id = ?7, household_sealed = ?8, updated_at_ms = ?1 WHERE id = ?2");
+  s.bind(1, now_ms).bind(2, id).bind(3, f.writer).bind(4, f.age_band).bind(5, f.household).bind(6, f.consent);
+  if (f.household_key_id.empty()) s.bind_null(7).bind_null(8);
+  else s.bind(7, f.household_key_id).bind(8, f.household_sealed);
+  return s.run();
+}
+
+result<std::vector<ClearHousehold>> CaseStore::clear_households() {
+  auto s = db_.prepare("SELECT id, tenant_id, household FROM conversations "
+                       "WHERE household <> '' AND household NOT LIKE 'h1:%' ORDER BY id");
+  std::vector<ClearHousehold> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({s.column_int(0), s.column_text(1), s.column_text(2)});
+  }
+  return out;
 }
 
 result<void> CaseStore::set_state(std::int64_t id, const std::string& state, std::int64_t now_ms) {

@@ -13,7 +13,17 @@
 namespace madoguchi::store {
 
 struct CaseFields {
-  std::string writer, age_band, household, consent;
+  std::string writer, age_band;
+  std::string household;  // the household link (Keyring::household_link), never the number
+  std::string consent;
+  std::string household_key_id;  // the number, sealed ("" / empty: none)
+  Blob household_sealed;
+};
+
+// A household number still in clear (written before migration 6).
+struct ClearHousehold {
+  std::int64_t id = 0;
+  std::string tenant_id, household;
 };
 
 struct ConversationRow {
@@ -67,10 +77,13 @@ class CaseStore {
 
   // Each change bumps updated_at_ms; inside the caller's transaction.
   [[nodiscard]] result<void> add_entry(const CaseEntryRow& entry, const DataKeyRecord* key);
+  [[nodiscard]] result<std::vector<ClearHousehold>> clear_households();
   [[nodiscard]] result<void> set_assignee(std::int64_t id, const std::string& assignee, std::int64_t now_ms);
   [[nodiscard]] result<void> set_window(std::int64_t id, std::int64_t window_id, std::int64_t now_ms);
   [[nodiscard]] result<void> set_urgency(std::int64_t id, int urgency, std::int64_t now_ms);
-  [[nodiscard]] result<void> set_fields(std::int64_t id, const CaseFields& fields, std::int64_t now_ms);
+  // `key`: the data key the household number is sealed under, inserted if new (or null).
+  [[nodiscard]] result<void> set_fields(std::int64_t id, const CaseFields& fields, std::int64_t now_ms,
+                                        const DataKeyRecord* key = nullptr);
   [[nodiscard]] result<void> set_state(std::int64_t id, const std::string& state, std::int64_t now_ms);
   // A staff reply answers everything waiting.
   [[nodiscard]] result<void> mark_answered(std::int64_t id, std::int64_t now_ms);

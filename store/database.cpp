@@ -1,5 +1,9 @@
 #include "store/database.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <stdexcept>
 
 namespace madoguchi::store {
@@ -10,7 +14,26 @@ boost::system::error_code store_error(int rc) {
   return errc::store_failed;
 }
 
+namespace {
+// The database, its WAL and its shared-memory index hold sealed content and pseudonyms:
+// readable by the owner only, whatever the umask. SQLite gives the WAL and SHM files it
+// creates the database file's mode, so creating that one 0600 covers all three; files
+// from before are narrowed. Never open()+close() an existing database: closing any
+// descriptor of a file drops every POSIX lock this process holds on it, including those of
+// its other connections.
+void restrict_file_modes(const std::filesystem::path& path) {
+  if (path.empty() || path.native().front() == ':') return;  // :memory:
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd >= 0) ::close(fd);  // new and empty: nobody holds a lock on it yet
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    const auto companion = path.native() + suffix;
+    ::chmod(companion.c_str(), S_IRUSR | S_IWUSR);  // absent: nothing to do
+  }
+}
+}  // namespace
+
 Database::Database(const DatabaseOptions& options) {
+  if (!options.read_only) restrict_file_modes(options.path);
   const int flags = options.read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(options.path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";

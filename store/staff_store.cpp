@@ -109,9 +109,27 @@ result<void> StaffStore::set_password_hash(std::int64_t user_id, const std::stri
   return db_.prepare("UPDATE staff_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, user_id).run();
 }
 
-result<void> StaffStore::record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms) {
-  return db_.prepare("UPDATE staff_users SET failed_logins = ?, locked_until_ms = ? WHERE id = ?")
-      .bind(1, std::int64_t{failed_logins}).bind(2, locked_until_ms).bind(3, user_id).run();
+result<std::optional<int>> StaffStore::claim_attempt(std::int64_t user_id, std::int64_t now_ms,
+                                                     const LockPolicy& policy) {
+  auto s = db_.prepare(
+      "UPDATE staff_users SET failed_logins = failed_logins + 1, "
+      "locked_until_ms = CASE WHEN failed_logins + 1 >= ?1 "
+      "  THEN ?2 + min(?3 << min(failed_logins + 1 - ?1, 20), ?4) ELSE 0 END "
+      "WHERE id = ?5 AND locked_until_ms <= ?2 RETURNING failed_logins");
+  s.bind(1, std::int64_t{policy.after_failures}).bind(2, now_ms).bind(3, policy.base_ms).bind(4, policy.cap_ms);
+  s.bind(5, user_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<int>{};
+  const int count = static_cast<int>(s.column_int(0));
+  if (auto done = s.step(); !done) return done.error();  // finish the statement: the write is done
+  return std::optional<int>{count};
+}
+
+result<void> StaffStore::return_attempt(std::int64_t user_id, const LockPolicy& policy) {
+  return db_.prepare("UPDATE staff_users SET failed_logins = max(failed_logins - 1, 0), "
+                     "locked_until_ms = CASE WHEN failed_logins - 1 >= ?1 THEN locked_until_ms ELSE 0 END WHERE id = ?2")
+      .bind(1, std::int64_t{policy.after_failures}).bind(2, user_id).run();
 }
 
 result<void> StaffStore::record_success(std::int64_t user_id, std::int64_t totp_step) {

@@ -37,6 +37,14 @@ struct NewStaffUser {
   std::int64_t created_at_ms = 0;
 };
 
+// When failed logins lock an account: from `after_failures` on, for `base_ms` doubling with
+// each further failure, at most `cap_ms`.
+struct LockPolicy {
+  int after_failures = 5;
+  std::int64_t base_ms = 60 * 1000;
+  std::int64_t cap_ms = 60 * 60 * 1000;
+};
+
 struct SessionRow {
   std::int64_t user_id = 0;
   std::string csrf_token;
@@ -56,7 +64,16 @@ class StaffStore {
   [[nodiscard]] result<std::vector<StaffUser>> users(const std::string& tenant_id);
 
   [[nodiscard]] result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
-  [[nodiscard]] result<void> record_failure(std::int64_t user_id, int failed_logins, std::int64_t locked_until_ms);
+  // Counts a login attempt as failed *before* the password is checked, in one statement:
+  // when the account is not locked at `now_ms`, failed_logins + 1 and (from the threshold
+  // on) the lock are written together, so parallel attempts cannot all read the same
+  // count and all be checked. nullopt: locked, nothing counted (and no check may run);
+  // else the new count. record_success() clears it when the password was right.
+  [[nodiscard]] result<std::optional<int>> claim_attempt(std::int64_t user_id, std::int64_t now_ms,
+                                                         const LockPolicy& policy);
+  // Gives back a claimed attempt that turned out not to be a failure (the password was
+  // right and only the second factor is missing), lifting a lock that claim set.
+  [[nodiscard]] result<void> return_attempt(std::int64_t user_id, const LockPolicy& policy);
   // Clears the failure count; `totp_step` (> 0) is remembered so the code is not reused.
   [[nodiscard]] result<void> record_success(std::int64_t user_id, std::int64_t totp_step);
 

@@ -23,8 +23,13 @@ class LineSchema final : public config::ChannelSchema {
       const auto& array = *secrets->as_array();
       if (array.empty() || array.size() > 2) r.error(key + ".channel_secrets", "must hold 1 or 2 secrets (current first)");
       for (std::size_t i = 0; i < array.size() && i < 2; ++i)
-        if (auto s = r.secret(array.get(i), key + ".channel_secrets[" + std::to_string(i) + "]", i == 1))
+        if (auto s = r.secret(array.get(i), key + ".channel_secrets[" + std::to_string(i) + "]", i == 1)) {
+          // LINE issues 32 hex characters; a short one is a placeholder or a typo, and
+          // a guessable secret lets anyone sign webhooks.
+          if (s->size() < 16)
+            r.error(key + ".channel_secrets[" + std::to_string(i) + "]", "too short: at least 16 characters");
           a->channel_secrets.push_back(std::move(*s));
+        }
     }
     if (auto v = r.secret(t.get("access_token"), key + ".access_token", false)) a->access_token = std::move(*v);
     if (auto v = r.string(t.get("api_base"), key + ".api_base", false)) a->api_base = *v;

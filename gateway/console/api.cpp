@@ -8,6 +8,7 @@
 #include "crypto/chain_hash.hpp"
 #include "gateway/console/assets.hpp"
 #include "gateway/console/labels.hpp"
+#include "gateway/console/origin.hpp"
 
 namespace madoguchi::console {
 namespace json = boost::json;
@@ -79,12 +80,21 @@ std::vector<json::object> own_windows(Cases& cases, const Staff& s) {
   return mine;
 }
 
-bool same_origin(const http::Request& r) {
-  const auto origin = r.header("origin");
-  if (origin.empty()) return true;  // not a browser cross-site request
-  const auto host = r.header("host");
-  const auto scheme_end = origin.find("://");
-  return scheme_end != std::string_view::npos && origin.substr(scheme_end + 3) == host;
+// "application/json", with parameters allowed ("; charset=utf-8"), nothing else.
+bool json_content_type(std::string_view value) {
+  const auto semi = value.find(';');
+  auto type = value.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  std::string lower(type);
+  for (auto& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return lower == "application/json";
+}
+
+http::Response busy_response(std::string_view seconds) {
+  auto res = http::error_response(503, "busy", "ただいま混み合っています。少し待ってからもう一度お試しください。");
+  res.headers.emplace_back("Retry-After", std::string(seconds));
+  return res;
 }
 
 // GET /api/channels: what the UI shows for each channel type, and the reply limit.
@@ -98,7 +108,20 @@ json::object channels_body(const ApiOptions& options, std::size_t reply_max_char
 }  // namespace
 
 ConsoleApi::ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options)
-    : auth_(auth), cases_(cases), live_(live), options_(std::move(options)) {}
+    : auth_(auth), cases_(cases), live_(live), options_(std::move(options)),
+      throttle_(options_.login_per_address_per_minute),
+      login_pool_(std::make_unique<LoginPool>(options_.login_threads, options_.login_queue)) {
+  auto given = std::move(options_.origins);
+  options_.origins.clear();
+  allow_origins(given);
+}
+
+void ConsoleApi::stop() { login_pool_.reset(); }
+
+void ConsoleApi::allow_origins(const std::vector<std::string>& origins) {
+  for (const auto& o : origins)
+    if (auto n = normalize_origin(o)) options_.origins.push_back(*n);
+}
 
 std::string session_cookie(const http::Request& request) {
   for (const auto& [name, value] : request.headers) {
@@ -152,7 +175,8 @@ void ConsoleApi::add_routes(http::Router& router) {
                                                                        http::Respond respond) {
       auto staff = auth_.authenticate(session_cookie(r));
       if (!staff) return respond(error_for(staff.error()));
-      if (changes && (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) || !same_origin(r)))
+      if (changes && (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) ||
+                      !origin_allowed(r.header("origin"), options_.origins)))
         return respond(error_for(errc::csrf_failed));
       std::int64_t id = 0;
       if (with_id) {
@@ -174,6 +198,8 @@ void ConsoleApi::add_routes(http::Router& router) {
   auto text_of = [](const json::object& b, std::string_view key) { return required_string(b, key); };
 
   router.add("POST", "/api/login", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
+    if (!json_content_type(r.header("content-type")) || !origin_allowed(r.header("origin"), options_.origins))
+      return respond(error_for(errc::csrf_failed));
     auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
     if (!v || !v->is_object()) return respond(error_for(errc::invalid_input));
     auto user = required_string(v->as_object(), "username");
@@ -181,29 +207,38 @@ void ConsoleApi::add_routes(http::Router& router) {
     auto totp = string_member(v->as_object(), "totp");
     if (!user || !password || !totp || user->size() > 64 || password->size() > 1024)
       return respond(error_for(errc::invalid_input));
-    std::int64_t retry_after_ms = 0;
-    auto ok = auth_.login({*user, *password, totp->value_or("")}, retry_after_ms);
-    if (!ok) {
-      if (ok.error() == errc::account_locked) {
-        const auto seconds = std::to_string((retry_after_ms + 999) / 1000);
-        auto res = json_response(429, {{"error", "locked"},
-                                       {"message", "ログインの失敗が続いたため、一時的にロックしています。しばらくしてからお試しください。"},
-                                       {"retry_after_s", (retry_after_ms + 999) / 1000}});
-        res.headers.emplace_back("Retry-After", seconds);
-        return respond(std::move(res));
+    if (!throttle_.allow(r.remote_address, auth_.now_ms())) return respond(busy_response("60"));
+    LoginAttempt attempt{std::move(*user), std::move(*password), totp->value_or("")};
+    // `respond` is shared: submit() drops the task (and its copy) when the queue is full.
+    auto answer = std::make_shared<http::Respond>(std::move(respond));
+    const bool queued = login_pool_ && login_pool_->submit([this, attempt = std::move(attempt), answer] {
+      std::int64_t retry_after_ms = 0;
+      auto ok = auth_.login(attempt, retry_after_ms);
+      if (!ok) {
+        if (ok.error() == errc::account_locked) {
+          const auto seconds = (retry_after_ms + 999) / 1000;
+          auto res = json_response(429, {{"error", "locked"},
+                                         {"message", "ログインの失敗が続いたため、一時的にロックしています。しばらくしてからお試しください。"},
+                                         {"retry_after_s", seconds}});
+          res.headers.emplace_back("Retry-After", std::to_string(seconds));
+          return (*answer)(std::move(res));
+        }
+        return (*answer)(error_for(ok.error()));
       }
-      return respond(error_for(ok.error()));
-    }
-    auto res = json_response(200, login_body(ok->staff, own_windows(cases_, ok->staff)));
-    res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + ok->token + "; Path=/; HttpOnly; SameSite=Strict" +
-                                               (options_.secure_cookie ? "; Secure" : ""));
-    respond(std::move(res));
+      auto res = json_response(200, login_body(ok->staff, own_windows(cases_, ok->staff)));
+      res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + ok->token + "; Path=/; HttpOnly; SameSite=Strict" +
+                                                 (options_.secure_cookie ? "; Secure" : ""));
+      (*answer)(std::move(res));
+    });
+    if (!queued) (*answer)(busy_response("1"));
   });
   router.add("POST", "/api/logout", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
     const auto token = session_cookie(r);
     auto staff = auth_.authenticate(token);
     if (!staff) return respond(error_for(staff.error()));
-    if (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token)) return respond(error_for(errc::csrf_failed));
+    if (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) ||
+        !origin_allowed(r.header("origin"), options_.origins))
+      return respond(error_for(errc::csrf_failed));
     if (auto done = auth_.logout(token, *staff); !done) return respond(error_for(done.error()));
     http::Response res{204, "application/json", "", {}};
     res.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
@@ -333,7 +368,7 @@ void ConsoleApi::add_routes(http::Router& router) {
 
   router.add_websocket("/api/live", [this](const http::Request& r, std::shared_ptr<http::WsConnection> connection)
                                         -> std::variant<http::Response, http::WsSession> {
-    if (!same_origin(r)) return error_for(errc::csrf_failed);
+    if (!origin_allowed(r.header("origin"), options_.origins)) return error_for(errc::csrf_failed);
     auto staff = auth_.authenticate(session_cookie(r));
     if (!staff) return error_for(staff.error());
     if (staff->role == "admin") return error_for(errc::access_denied);

@@ -30,20 +30,38 @@ Auth::Auth(ConsoleDb& db, crypto::Keyring& keys, AuditLog& audit, AuthPolicy pol
   if (dummy) dummy_hash_ = *dummy;
 }
 
-result<void> Auth::fail(const store::StaffUser& user, const char* why) {
-  const auto now = clock_.now_ms();
-  const int failures = user.failed_logins + 1;
-  std::int64_t locked_until = 0;
-  if (failures >= policy_.lock_after_failures) {
-    const int doublings = std::min(failures - policy_.lock_after_failures, 20);
-    locked_until = now + std::min(policy_.lock_base_ms << doublings, policy_.lock_cap_ms);
+store::LockPolicy Auth::lock_policy() const {
+  return {policy_.lock_after_failures, policy_.lock_base_ms, policy_.lock_cap_ms};
+}
+
+result<void> Auth::audit_failure(const store::StaffUser& user, const char* why, int failures) {
+  return audit_.append({user.tenant_id, user.username, "login_failed", "staff:" + user.username,
+                        detail({{"reason", why}, {"failures", std::to_string(failures)}})});
+}
+
+// The same counting, lock and cost as for a real account (see the top of auth.hpp).
+result<LoginOk> Auth::unknown_user(const LoginAttempt& attempt, std::int64_t now, std::int64_t& retry_after_ms) {
+  {
+    std::lock_guard lock(unknown_mutex_);
+    if (unknown_.size() >= kUnknownNamesKept) {
+      auto oldest = unknown_.begin();
+      for (auto it = unknown_.begin(); it != unknown_.end(); ++it)
+        if (it->second.last_ms < oldest->second.last_ms) oldest = it;
+      unknown_.erase(oldest);
+    }
+    auto& name = unknown_[attempt.username];
+    name.last_ms = now;
+    if (name.locked_until_ms > now) {
+      retry_after_ms = name.locked_until_ms - now;
+      return errc::account_locked;
+    }
+    const auto p = lock_policy();
+    if (++name.failures >= p.after_failures)
+      name.locked_until_ms = now + std::min(p.base_ms << std::min(name.failures - p.after_failures, 20), p.cap_ms);
   }
-  store::StaffStore store(db_.db);
-  return store::in_transaction(db_.db, [&]() -> result<void> {
-    if (auto r = store.record_failure(user.id, failures, locked_until); !r) return r;
-    return audit_.append({user.tenant_id, user.username, "login_failed", "staff:" + user.username,
-                          detail({{"reason", why}, {"failures", std::to_string(failures)}})});
-  });
+  // Only for the time it takes: an unknown user costs what a wrong password does.
+  [[maybe_unused]] const bool same_cost = crypto::verify_password(dummy_hash_, attempt.password);
+  return errc::login_failed;
 }
 
 result<std::optional<std::int64_t>> Auth::totp_ok(const store::StaffUser& user, const std::string& code) {
@@ -64,23 +82,28 @@ result<std::optional<std::int64_t>> Auth::totp_ok(const store::StaffUser& user, 
 
 result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_after_ms) {
   retry_after_ms = 0;
+  const auto now = clock_.now_ms();
   std::optional<store::StaffUser> user;
+  int failures = 0;
   {
     std::lock_guard lock(db_.mutex);
-    auto found = store::StaffStore(db_.db).by_username(attempt.username);
+    store::StaffStore store(db_.db);
+    auto found = store.by_username(attempt.username);
     if (!found) return found.error();
     user = std::move(*found);
+    if (user && !user->disabled) {
+      auto claimed = store.claim_attempt(user->id, now, lock_policy());
+      if (!claimed) return claimed.error();
+      if (!*claimed) {
+        auto current = store.by_id(user->id);  // the lock another attempt may just have set
+        if (!current) return current.error();
+        retry_after_ms = std::max<std::int64_t>((*current ? (*current)->locked_until_ms : now) - now, 1000);
+        return errc::account_locked;
+      }
+      failures = **claimed;
+    }
   }
-  if (!user || user->disabled) {
-    // Only for the time it takes: an unknown user costs what a wrong password does.
-    [[maybe_unused]] const bool same_cost = crypto::verify_password(dummy_hash_, attempt.password);
-    return errc::login_failed;
-  }
-  const auto now = clock_.now_ms();
-  if (user->locked_until_ms > now) {
-    retry_after_ms = user->locked_until_ms - now;
-    return errc::account_locked;
-  }
+  if (!user || user->disabled) return unknown_user(attempt, now, retry_after_ms);
   const bool password_ok = crypto::verify_password(user->password_hash, attempt.password);
   std::optional<std::string> rehash;
   if (password_ok && crypto::password_needs_rehash(user->password_hash, policy_.kdf))
@@ -88,16 +111,19 @@ result<LoginOk> Auth::login(const LoginAttempt& attempt, std::int64_t& retry_aft
 
   std::lock_guard lock(db_.mutex);
   if (!password_ok) {
-    if (auto r = fail(*user, "password"); !r) return r.error();
+    if (auto r = audit_failure(*user, "password", failures); !r) return r.error();
     return errc::login_failed;
   }
   std::int64_t step = 0;
   if (!user->totp_key_id.empty()) {
-    if (attempt.totp.empty()) return errc::totp_required;
+    if (attempt.totp.empty()) {
+      if (auto r = store::StaffStore(db_.db).return_attempt(user->id, lock_policy()); !r) return r.error();
+      return errc::totp_required;
+    }
     auto matched = totp_ok(*user, attempt.totp);
     if (!matched) return matched.error();
     if (!*matched) {
-      if (auto r = fail(*user, "totp"); !r) return r.error();
+      if (auto r = audit_failure(*user, "totp", failures); !r) return r.error();
       return errc::login_failed;
     }
     step = **matched;

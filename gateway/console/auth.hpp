@@ -4,8 +4,17 @@
 // key; repeated failures lock the account for a time that doubles with each further failure.
 // Sessions: random tokens stored only as hashes, idle and absolute timeouts, a CSRF token
 // per session. Thread-safe: store work is serialised by `mutex`; password hashing runs
-// outside it (it takes tens of milliseconds on purpose).
+// outside it (it takes tens of milliseconds on purpose). login() blocks for that time: the
+// API runs it on its own small pool (login_pool.hpp), never on the I/O threads.
+//
+// Lock-out: an attempt is counted in the store *before* the password is checked (one
+// UPDATE … RETURNING), so eight parallel wrong passwords are at most `lock_after_failures`
+// checks, and the rest meet the lock. A user name that does not exist is counted the same
+// way in memory and locked the same way, and costs the same Argon2id check (on a dummy
+// hash): the answers — 401, then 429 with the same Retry-After — tell nothing about which
+// names exist.
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -63,11 +72,14 @@ class Auth {
   [[nodiscard]] result<void> logout(const std::string& token, const Staff& staff);
 
   const AuthPolicy& policy() const { return policy_; }
+  std::int64_t now_ms() const { return clock_.now_ms(); }
 
  private:
   // The matching step of a code not used before, nullopt for a wrong or replayed code.
   [[nodiscard]] result<std::optional<std::int64_t>> totp_ok(const store::StaffUser& user, const std::string& code);
-  [[nodiscard]] result<void> fail(const store::StaffUser& user, const char* why);
+  [[nodiscard]] result<void> audit_failure(const store::StaffUser& user, const char* why, int failures);
+  result<LoginOk> unknown_user(const LoginAttempt& attempt, std::int64_t now, std::int64_t& retry_after_ms);
+  store::LockPolicy lock_policy() const;
 
   ConsoleDb& db_;
   crypto::Keyring& keys_;
@@ -75,6 +87,16 @@ class Auth {
   AuthPolicy policy_;
   const Clock& clock_;
   std::string dummy_hash_;  // verified against for unknown users, so timing tells nothing
+
+  // Failed attempts with names that do not exist, locked like real accounts. Bounded: the
+  // least recently tried names are forgotten first.
+  struct UnknownName {
+    int failures = 0;
+    std::int64_t locked_until_ms = 0, last_ms = 0;
+  };
+  static constexpr std::size_t kUnknownNamesKept = 100'000;
+  std::mutex unknown_mutex_;
+  std::map<std::string, UnknownName> unknown_;
 };
 
 inline constexpr const char* kTotpRecordPrefix = "totp/";

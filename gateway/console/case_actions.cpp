@@ -97,17 +97,39 @@ result<json::object> Cases::update_case(const Staff& staff, std::int64_t id, con
   };
   apply(u.writer, f.writer, "writer");
   apply(u.age_band, f.age_band, "age_band");
-  apply(u.household, f.household, "household");
   apply(u.consent, f.consent, "consent");
+  // The household number: a keyed link in the row, the number itself sealed; the audit
+  // entry says that it changed, never what it is.
+  std::optional<crypto::SealedText> sealed;
+  auto current = household_text(*c);
+  if (!current) return current.error();
+  std::string household = std::move(*current);
+  if (u.household && *u.household != household) {
+    household = *u.household;
+    f.household.clear();
+    f.household_key_id.clear();
+    f.household_sealed.clear();
+    if (!household.empty()) {
+      auto link = keys_.household_link(staff.tenant_id, household);
+      if (!link) return link.error();
+      auto s = keys_.seal(staff.tenant_id, household_record(id), household);
+      if (!s) return s.error();
+      sealed = std::move(*s);
+      f.household = std::move(*link);
+      f.household_key_id = sealed->key.key_id;
+      f.household_sealed = sealed->body;
+    }
+    changed["household"] = household.empty() ? "cleared" : "set";
+  }
   auto done = store::in_transaction(db_.db, [&]() -> result<void> {
     if (changed.empty()) return {};
-    if (auto r = store::CaseStore(db_.db).set_fields(id, f, clock_.now_ms()); !r) return r;
+    if (auto r = store::CaseStore(db_.db).set_fields(id, f, clock_.now_ms(), sealed ? &sealed->key : nullptr); !r) return r;
     return audit(staff, "case_update", id, changed);
   });
   if (!done) return done.error();
   return json::object{{"case", json::object{{"writer", f.writer},       {"writer_label", label(Field::writer, f.writer)},
                                             {"age_band", f.age_band},   {"age_band_label", label(Field::age_band, f.age_band)},
-                                            {"household", f.household}, {"consent", f.consent},
+                                            {"household", household}, {"consent", f.consent},
                                             {"consent_label", label(Field::consent, f.consent)}}}};
 }
 

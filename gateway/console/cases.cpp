@@ -105,6 +105,39 @@ result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
   return json::object{{"conversations", std::move(items)}};
 }
 
+std::string household_record(std::int64_t conversation_id) { return "household:" + std::to_string(conversation_id); }
+
+result<std::string> Cases::household_text(const store::ConversationRow& c) {
+  if (c.fields.household_key_id.empty()) return std::string();
+  store::DataKeys data_keys(db_.db);
+  return keys_.open(data_keys, c.tenant_id, c.fields.household_key_id, household_record(c.id), c.fields.household_sealed);
+}
+
+result<std::size_t> Cases::seal_clear_households() {
+  std::lock_guard lock(db_.mutex);
+  store::CaseStore store(db_.db);
+  auto clear = store.clear_households();
+  if (!clear) return clear.error();
+  for (const auto& row : *clear) {
+    auto link = keys_.household_link(row.tenant_id, row.household);
+    if (!link) return link.error();
+    auto sealed = keys_.seal(row.tenant_id, household_record(row.id), row.household);
+    if (!sealed) return sealed.error();
+    auto done = store::in_transaction(db_.db, [&]() -> result<void> {
+      auto s = db_.db.prepare("INSERT INTO data_keys (key_id, tenant_id, sealed_key, created_at_ms) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT (key_id) DO NOTHING");
+      if (auto r = s.bind(1, sealed->key.key_id).bind(2, sealed->key.tenant_id).bind(3, sealed->key.sealed_key)
+                       .bind(4, sealed->key.created_at_ms).run(); !r)
+        return r;
+      return db_.db.prepare("UPDATE conversations SET household = ?2, household_key_id = ?3, household_sealed = ?4 "
+                            "WHERE id = ?1 AND household = ?5")
+          .bind(1, row.id).bind(2, *link).bind(3, sealed->key.key_id).bind(4, sealed->body).bind(5, row.household).run();
+    });
+    if (!done) return done.error();
+  }
+  return clear->size();
+}
+
 result<json::object> Cases::entry_json(const store::CaseEntryRow& e) {
   std::string text;
   if (!e.key_id.empty()) {
@@ -147,11 +180,13 @@ result<json::object> Cases::conversation(const Staff& staff, std::int64_t id) {
         household.push_back(json::object{{"id", h.id}, {"contact", conversation_json(h)["contact"]}, {"status", h.state}});
   }
   if (auto r = store::in_transaction(db_.db, [&] { return audit(staff, "read_case", id); }); !r) return r.error();
+  auto household_number = household_text(*c);
+  if (!household_number) return household_number.error();
   auto out = conversation_json(*c);
   const auto& f = c->fields;
   out["case"] = json::object{{"writer", f.writer},       {"writer_label", label(Field::writer, f.writer)},
                              {"age_band", f.age_band},   {"age_band_label", label(Field::age_band, f.age_band)},
-                             {"household", f.household}, {"consent", f.consent},
+                             {"household", *household_number}, {"consent", f.consent},
                              {"consent_label", label(Field::consent, f.consent)}};
   return json::object{{"conversation", std::move(out)}, {"household_cases", std::move(household)},
                       {"entries", std::move(entry_items)}};

@@ -82,12 +82,18 @@ class Cases {
   // Whether `staff` may see conversation `id` (for live delivery events). No audit.
   bool can_see(const Staff& staff, std::int64_t id);
 
+  // Seals household numbers still in clear (written before migration 6) and replaces them
+  // with their link. At start-up, once the keys are loaded; returns how many.
+  [[nodiscard]] result<std::size_t> seal_clear_households();
+
  private:
   [[nodiscard]] result<store::ConversationRow> visible(const Staff& staff, std::int64_t id);
   [[nodiscard]] result<boost::json::object> add_entry(const Staff& staff, const store::ConversationRow& c, const std::string& kind,
                                         boost::json::object detail, const std::string& text, const char* action,
                                         const std::function<result<void>(store::CaseStore&)>& change = {});
   [[nodiscard]] result<boost::json::object> entry_json(const store::CaseEntryRow& e);
+  // The household number of `c`, opened ("" when none). Under db_.mutex.
+  [[nodiscard]] result<std::string> household_text(const store::ConversationRow& c);
   [[nodiscard]] result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
 
   ConsoleDb& db_;
@@ -97,6 +103,9 @@ class Cases {
   CaseLimits limits_;
   const Clock& clock_;
 };
+
+// The record id a conversation's household number is sealed for (its associated data).
+std::string household_record(std::int64_t conversation_id);
 
 // The queue item shape of the API (no content: pseudonym, window, urgency, times).
 boost::json::object conversation_json(const store::ConversationRow& c);

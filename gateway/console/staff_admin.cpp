@@ -17,6 +17,7 @@ result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, Audit
   if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
     return errc::invalid_input;
   if (!utf8::valid(s.password) || utf8::code_points(s.password) < 10) return errc::invalid_input;
+  if (!s.demo_account && s.password == kDocumentedDemoPassword) return errc::invalid_input;
   if (s.role == "counselor" && s.window_names.empty()) return errc::invalid_input;
 
   store::StaffStore store(db);

@@ -3,6 +3,7 @@
 // role and windows, hashes the password (Argon2id), optionally creates a TOTP secret sealed
 // to the tenant key, and records the creation in the audit log — one transaction.
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,12 @@ struct NewStaff {
   std::vector<std::string> window_names;
   std::string password;
   bool totp = false;
+  bool demo_account = false;  // seeded by the demo configuration (loopback only)
 };
+
+// The demo password the README and scripts/demo.sh print: refused for every account that
+// is not a demo account, so a copied command line cannot create a real one with it.
+inline constexpr std::string_view kDocumentedDemoPassword = "madoguchi-demo-2026";
 
 struct StaffCreated {
   std::string totp_uri;  // otpauth:// URI for an authenticator app ("" without TOTP)

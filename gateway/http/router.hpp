@@ -20,6 +20,15 @@ struct Request {
   std::string query;   // the raw (still percent-encoded) query, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
   std::string body;    // raw bytes as received
+  std::string remote_address;  // the peer's IP address as the socket reports it (no proxy headers)
+  bool tls = false;            // the request came over TLS
+
+  // How many times a field occurs (for fields that must occur once).
+  std::size_t header_count(std::string_view lower_name) const {
+    std::size_t n = 0;
+    for (const auto& field : headers) n += field.first == lower_name;
+    return n;
+  }
 
   std::string_view header(std::string_view lower_name) const {
     for (const auto& [name, value] : headers)

@@ -10,8 +10,14 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 
+#include "gateway/http/body_budget.hpp"
+#include "gateway/http/connection_table.hpp"
+#include "gateway/http/framing.hpp"
 #include "gateway/http/websocket_session.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -76,40 +82,29 @@ struct Server::Impl {
   Metrics& metrics;
   Log& log;
   // Declared before io: the io_context's destructor destroys suspended sessions, whose
-  // slots and TLS streams still use these.
-  std::mutex slots_mutex;
-  std::map<std::string, int> connections_by_address;
+  // leases, reservations and TLS streams still use these.
+  const int max_connections;
+  ConnectionTable connections;
+  BodyBudget body_budget;
   std::optional<asio::ssl::context> ssl;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   asio::signal_set signals{io};
 
   Impl(ServerOptions o, const Router& r, Metrics& m, Log& l)
-      : options(std::move(o)), router(r), metrics(m), log(l), io(options.threads) {}
+      : options(std::move(o)), router(r), metrics(m), log(l), max_connections(connection_cap(options)),
+        connections(max_connections, options.max_connections_per_address), body_budget(options.body_budget_bytes),
+        io(options.threads) {}
 
-  // Counts one connection of `address` for as long as it lives.
-  class Slot {
-   public:
-    Slot(Impl* impl, std::string address) : impl_(impl), address_(std::move(address)) {}
-    Slot(Slot&& o) noexcept : impl_(std::exchange(o.impl_, nullptr)), address_(std::move(o.address_)) {}
-    Slot& operator=(Slot&&) = delete;
-    ~Slot() {
-      if (!impl_) return;
-      std::lock_guard lock(impl_->slots_mutex);
-      if (--impl_->connections_by_address[address_] <= 0) impl_->connections_by_address.erase(address_);
-    }
-
-   private:
-    Impl* impl_;
-    std::string address_;
-  };
-
-  std::optional<Slot> acquire(const std::string& address) {
-    std::lock_guard lock(slots_mutex);
-    int& count = connections_by_address[address];
-    if (count >= options.max_connections_per_address) return std::nullopt;
-    ++count;
-    return Slot(this, address);
+  // Below the descriptor limit, so that the store, the outbound clients and accept() itself
+  // still get a descriptor when every connection slot is taken.
+  static int connection_cap(const ServerOptions& o) {
+    constexpr rlim_t kReserve = 128;
+    rlimit limit{};
+    rlim_t available = 1024;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) available = limit.rlim_cur;
+    const int by_descriptors = static_cast<int>(std::max<rlim_t>(available > kReserve ? available - kReserve : 16, 16));
+    return o.max_connections > 0 ? std::min(o.max_connections, by_descriptors) : by_descriptors;
   }
 
   void setup_tls() {
@@ -142,14 +137,20 @@ struct Server::Impl {
   asio::awaitable<void> accept_loop();
   // True when the stream was handed over to a WebSocket session (nothing left to shut down).
   template <class Stream>
-  asio::awaitable<bool> serve(Stream& stream);
+  asio::awaitable<bool> serve(Stream& stream, ConnectionTable::Lease& lease);
   template <class Stream>
   asio::awaitable<void> write(Stream& stream, Response response, unsigned version, bool keep_alive,
                               const std::string& route);
   template <class Stream>
   asio::awaitable<void> drain(Stream& stream);
-  asio::awaitable<void> plain_session(tcp::socket socket, Slot slot);
-  asio::awaitable<void> tls_session(tcp::socket socket, Slot slot);
+  template <class Stream>
+  asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> read_head(Stream& stream,
+                                                                               beast::flat_buffer& buffer);
+  template <class Stream>
+  asio::awaitable<void> refuse(Stream& stream, unsigned status, std::string_view code, std::string_view text);
+  using Lease = std::unique_ptr<ConnectionTable::Lease>;
+  asio::awaitable<void> plain_session(tcp::socket socket, Lease lease);
+  asio::awaitable<void> tls_session(tcp::socket socket, Lease lease);
 };
 
 template <class Stream>
@@ -161,6 +162,8 @@ asio::awaitable<void> Server::Impl::write(Stream& stream, Response response, uns
   res.set(bhttp::field::cache_control, "no-store");
   res.set("x-content-type-options", "nosniff");
   for (auto& [name, value] : response.headers) res.set(name, value);
+  // Browsers that once reached the console over TLS never try plain HTTP for it again.
+  if (ssl) res.set(bhttp::field::strict_transport_security, "max-age=31536000");
   res.keep_alive(keep_alive);
   res.body() = std::move(response.body);
   res.prepare_payload();
@@ -181,40 +184,113 @@ asio::awaitable<void> Server::Impl::drain(Stream& stream) {
 }
 
 template <class Stream>
-asio::awaitable<bool> Server::Impl::serve(Stream& stream) {
+asio::awaitable<void> Server::Impl::refuse(Stream& stream, unsigned status, std::string_view code,
+                                           std::string_view text) {
+  co_await write(stream, error_response(status, code, text), 11, false, "invalid");
+  co_await drain(stream);
+}
+
+// Reads until `buffer` holds a whole request head (its length is returned), the header
+// limit (header_limit) or an error. The head is checked before any parser sees it.
+template <class Stream>
+asio::awaitable<std::tuple<boost::system::error_code, std::size_t>> Server::Impl::read_head(
+    Stream& stream, beast::flat_buffer& buffer) {
+  for (;;) {
+    const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+    if (auto end = find_head_end(bytes)) {
+      if (*end > options.header_bytes) co_return std::tuple{bhttp::make_error_code(bhttp::error::header_limit), std::size_t{0}};
+      co_return std::tuple{boost::system::error_code{}, *end};
+    }
+    if (bytes.size() > options.header_bytes)
+      co_return std::tuple{bhttp::make_error_code(bhttp::error::header_limit), std::size_t{0}};
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), nothrow);
+    if (ec) co_return std::tuple{ec, std::size_t{0}};
+    buffer.commit(n);
+  }
+}
+
+template <class Stream>
+asio::awaitable<bool> Server::Impl::serve(Stream& stream, ConnectionTable::Lease& lease) {
   beast::flat_buffer buffer;
   auto& lowest = beast::get_lowest_layer(stream);
   for (;;) {
-    const auto deadline = Clock::now() + options.request_timeout;
+    lease.waiting_for_head(true);
+    // Bodies of earlier requests do not stay allocated on an idle keep-alive connection.
+    if (buffer.size() == 0 && buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
+    const auto started = Clock::now();
+    const auto deadline = started + options.request_timeout;
     lowest.expires_after(options.header_timeout);
+    auto [head_ec, head_size] = co_await read_head(stream, buffer);
+    if (head_ec == bhttp::error::header_limit) {
+      co_await refuse(stream, 431, "headers_too_large", "ヘッダーが大きすぎます / request header block over the limit");
+      co_return false;
+    }
+    if (head_ec) co_return false;  // closed, reset, timed out or evicted: nothing to answer
+    lease.waiting_for_head(false);
+
+    const std::string_view head(static_cast<const char*>(buffer.data().data()), head_size);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.header_bytes));
     parser.body_limit(options.body_bytes);
-
-    auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, nothrow);
-    (void)bytes;
-    if (!ec && !parser.is_done()) {
-      lowest.expires_at(deadline);
-      std::tie(ec, bytes) = co_await bhttp::async_read(stream, buffer, parser, nothrow);
+    boost::system::error_code ec;
+    std::optional<std::string> refusal = raw_head_refusal(head);
+    if (!refusal) {
+      parser.put(asio::buffer(head.data(), head.size()), ec);
+      if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
+        co_await refuse(stream, 413, "body_too_large", "本文が大きすぎます / request body over the limit");
+        co_return false;
+      }
+      if (ec || !parser.is_header_done()) refusal = ec ? ec.message() : "incomplete request head";
     }
-    if (ec == bhttp::error::header_limit || ec == bhttp::error::body_limit) {
-      // Built outside the co_await: GCC 12 destroys temporaries of a conditional
-      // expression inside a co_await argument twice.
-      Response refusal = ec == bhttp::error::header_limit
-                             ? error_response(431, "headers_too_large",
-                                              "ヘッダーが大きすぎます / request header block over the limit")
-                             : error_response(413, "body_too_large", "本文が大きすぎます / request body over the limit");
-      co_await write(stream, std::move(refusal), 11, false, "invalid");
-      co_await drain(stream);
+    if (!refusal) refusal = header_refusal(parser.get().base());
+    if (refusal) {
+      log.info("http_request_refused", {{"reason", *refusal}});
+      co_await refuse(stream, 400, "bad_request", "HTTP リクエストが不正です / malformed HTTP request");
+      co_return false;
+    }
+    buffer.consume(head_size);
+
+    BodyBudget::Reservation reservation;
+    if (!parser.is_done()) {
+      const auto length = parser.content_length();
+      if (length && *length > options.body_bytes) {
+        co_await refuse(stream, 413, "body_too_large", "本文が大きすぎます / request body over the limit");
+        co_return false;
+      }
+      // A chunked body is reserved at its limit: its length is known only at its end.
+      const std::size_t reserve = length ? static_cast<std::size_t>(*length) : options.body_bytes;
+      if (!body_budget.reserve(reserve)) {
+        Response busy = error_response(503, "server_busy", "混み合っています。しばらくしてからお試しください / server busy");
+        busy.headers.emplace_back("Retry-After", "1");
+        co_await write(stream, std::move(busy), 11, false, "overload");
+        co_return false;
+      }
+      reservation = BodyBudget::Reservation(&body_budget, reserve);
+      // The deadline moves forward with every byte received, at the minimum rate, after a
+      // grace period, and never past the whole request's deadline.
+      const auto rate = std::max<std::size_t>(options.min_body_bytes_per_second, 1);
+      const auto body_started = Clock::now();
+      std::size_t received = 0;
+      while (!ec && !parser.is_done()) {
+        const auto allowed = body_started + options.header_timeout +
+                             std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                                 static_cast<double>(received) / static_cast<double>(rate)));
+        lowest.expires_at(std::min(deadline, allowed));
+        std::size_t n = 0;
+        std::tie(ec, n) = co_await bhttp::async_read_some(stream, buffer, parser, nothrow);
+        received += n;
+      }
+    }
+    if (ec == bhttp::error::body_limit) {
+      co_await refuse(stream, 413, "body_too_large", "本文が大きすぎます / request body over the limit");
       co_return false;
     }
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::header_limit).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
-      co_await write(stream, error_response(400, "bad_request", "HTTP リクエストが不正です / malformed HTTP request"),
-                     11, false, "invalid");
+      co_await refuse(stream, 400, "bad_request", "HTTP リクエストが不正です / malformed HTTP request");
       co_return false;
     }
-    if (ec) co_return false;  // closed, reset or timed out: nothing to answer
+    if (ec) co_return false;  // closed, reset or too slow: nothing to answer
 
     auto message = parser.release();
     const bool keep_alive = message.keep_alive();
@@ -233,6 +309,8 @@ asio::awaitable<bool> Server::Impl::serve(Stream& stream) {
     for (const auto& field : message)
       request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
+    if (auto remote = lowest.socket().remote_endpoint(ec); !ec) request.remote_address = remote.address().to_string();
+    request.tls = ssl.has_value();
 
     if (beast::websocket::is_upgrade(message)) {
       if (const auto* ws = router.match_websocket(request.path)) {
@@ -252,27 +330,48 @@ asio::awaitable<bool> Server::Impl::serve(Stream& stream) {
     } else {
       response = error_response(404, "not_found", "見つかりません / not found");
     }
+    reservation.reset();
     lowest.expires_at(deadline);
     co_await write(stream, std::move(response), version, keep_alive, match.route);
     if (!keep_alive) co_return false;
   }
 }
 
-asio::awaitable<void> Server::Impl::plain_session(tcp::socket socket, [[maybe_unused]] Slot slot) {
-  beast::tcp_stream stream(std::move(socket));
-  if (co_await serve(stream)) co_return;
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+// Eviction (connection_table.hpp) cancels the session's pending read on its own strand;
+// `alive` is cleared on that strand before the stream goes away.
+template <class Stream>
+void on_evict_cancel(ConnectionTable::Lease& lease, Stream& stream, std::shared_ptr<bool> alive) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  lease.on_evict([executor = lowest.get_executor(), alive, &lowest] {
+    asio::post(executor, [alive, &lowest] {
+      if (*alive) lowest.cancel();
+    });
+  });
 }
 
-asio::awaitable<void> Server::Impl::tls_session(tcp::socket socket, [[maybe_unused]] Slot slot) {
+asio::awaitable<void> Server::Impl::plain_session(tcp::socket socket, Lease lease) {
+  beast::tcp_stream stream(std::move(socket));
+  auto alive = std::make_shared<bool>(true);
+  on_evict_cancel(*lease, stream, alive);
+  const bool upgraded = co_await serve(stream, *lease);
+  if (!upgraded) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  *alive = false;
+}
+
+asio::awaitable<void> Server::Impl::tls_session(tcp::socket socket, Lease lease) {
   beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ssl);
+  auto alive = std::make_shared<bool>(true);
+  on_evict_cancel(*lease, stream, alive);
   beast::get_lowest_layer(stream).expires_after(options.header_timeout);
   auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, nothrow);
-  if (ec) co_return;
-  if (co_await serve(stream)) co_return;
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-  co_await stream.async_shutdown(nothrow);
+  if (!ec && !co_await serve(stream, *lease)) {
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+    co_await stream.async_shutdown(nothrow);
+  }
+  *alive = false;
 }
 
 asio::awaitable<void> Server::Impl::accept_loop() {
@@ -289,17 +388,17 @@ asio::awaitable<void> Server::Impl::accept_loop() {
     socket.set_option(tcp::no_delay(true), option_ec);
     auto remote = socket.remote_endpoint(option_ec);
     if (option_ec) continue;
-    auto slot = acquire(remote.address().to_string());
-    if (!slot) {
+    auto lease = connections.admit(remote.address().to_string());
+    if (!lease) {
       metrics.count_request("connection_limit", 503);
       socket.close(option_ec);
       continue;
     }
     auto executor = socket.get_executor();
     if (ssl)
-      asio::co_spawn(executor, tls_session(std::move(socket), std::move(*slot)), asio::detached);
+      asio::co_spawn(executor, tls_session(std::move(socket), std::move(lease)), asio::detached);
     else
-      asio::co_spawn(executor, plain_session(std::move(socket), std::move(*slot)), asio::detached);
+      asio::co_spawn(executor, plain_session(std::move(socket), std::move(lease)), asio::detached);
   }
 }
 
@@ -313,6 +412,7 @@ Server::~Server() = default;
 
 std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 bool Server::tls() const { return impl_->ssl.has_value(); }
+int Server::max_connections() const { return impl_->max_connections; }
 
 void Server::stop_on_signals() {
   auto& s = *impl_;

@@ -1,9 +1,12 @@
 #pragma once
 // The HTTP(S) listener: Beast sessions as Asio coroutines, one strand per connection.
 // Plain HTTP or TLS (one session template for both), TCP_NODELAY, and the limits of
-// SECURITY.md: header block → 431, body → 413, header/idle and whole-request deadlines,
-// connections per address capped. Requests are dispatched through a Router; handlers
-// may answer from any thread. Heavy headers stay in server.cpp.
+// SECURITY.md: header block → 431, body → 413, framing RFC 9112 refuses → 400 and close
+// (framing.hpp), header/idle and whole-request deadlines, a minimum body transfer rate,
+// a global budget of body bytes in flight (503), connection caps that evict idle
+// connections before refusing (connection_table.hpp). HSTS under TLS. Requests are
+// dispatched through a Router; handlers may answer from any thread. Heavy headers stay in
+// server.cpp.
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -32,6 +35,13 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};   // also the idle keep-alive limit
   std::chrono::seconds request_timeout{30};  // whole request: read, handle, write
   int max_connections_per_address = 256;
+  // All connections; 0 = derived from the descriptor limit (RLIMIT_NOFILE less a reserve
+  // for the store, the outbound clients and the log), and never above it.
+  int max_connections = 0;
+  std::size_t body_budget_bytes = 64 * 1024 * 1024;  // all request bodies being read or handled
+  // A body must keep arriving at this rate (after a grace of header_timeout), so a slow
+  // sender cannot hold a slot and its reservation for the whole request_timeout.
+  std::size_t min_body_bytes_per_second = 16 * 1024;
 };
 
 class Server {
@@ -45,6 +55,7 @@ class Server {
 
   std::uint16_t port() const;  // the bound port (useful with port 0)
   bool tls() const;
+  int max_connections() const;  // the global cap in force
 
   // Installs SIGINT/SIGTERM handlers that stop the server. Call before announcing that
   // the server is ready, so a signal sent right after the announcement is not fatal.

@@ -44,6 +44,7 @@ GatewayProcess::GatewayProcess(const GatewayLaunch& launch) : child_(launch_opti
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     line = left.count() > 0 ? child_.read_stdout_line(left) : std::nullopt;
     if (!line || line->starts_with("listening on http")) break;
+    startup_stdout_ += *line + "\n";
   }
   if (!line) {
     auto status = child_.running() ? std::string("still running, silent") : child_.wait({})->describe();

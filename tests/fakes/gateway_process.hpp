@@ -33,8 +33,8 @@ class GatewayProcess {
   pid_t pid() const { return child_.pid(); }
   bool running() { return child_.running(); }
   const std::string& listening_line() const { return listening_line_; }
-  // Everything printed so far (the channels' listener lines come before the HTTP one).
-  const std::string& stdout_text() const { return child_.stdout_text(); }
+  // What it printed before the listening line (a demo configuration's logins, the channels' listener lines).
+  const std::string& startup_stdout() const { return startup_stdout_; }
 
   // SIGTERM (or SIGINT) and wait; `clean` is false when it had to be SIGKILLed after `grace`.
   ExitStatus stop(std::chrono::milliseconds grace = std::chrono::seconds(20), bool* clean = nullptr,
@@ -46,6 +46,7 @@ class GatewayProcess {
  private:
   ChildProcess child_;
   std::string listening_line_;
+  std::string startup_stdout_;
   std::uint16_t port_ = 0;
 };
 

@@ -60,8 +60,8 @@ class EmailPostfix : public ::testing::Test {
 
 TEST_F(EmailPostfix, AMailThroughPostfixIsStoredSealedOnceBeforeTheMtaHears250) {
   auto gateway = harness_->start();
-  EXPECT_TRUE(contains(gateway->stdout_text(), "listening on lmtp:inet:127.0.0.1:" + std::to_string(lmtp_port_)))
-      << gateway->stdout_text();
+  EXPECT_TRUE(contains(gateway->startup_stdout(), "listening on lmtp:inet:127.0.0.1:" + std::to_string(lmtp_port_)))
+      << gateway->startup_stdout();
   PostfixInstance postfix("town.example", "inet:127.0.0.1:" + std::to_string(lmtp_port_));
   ASSERT_EQ(postfix.send("haha@example.jp", "soudan@town.example", mail("k1.20261203@example.jp")), "250");
   ASSERT_TRUE(postfix.wait_for_log("status=sent (250 2.0.0")) << postfix.maillog();

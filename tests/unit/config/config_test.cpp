@@ -23,7 +23,7 @@ EnvLookup env(std::map<std::string, std::string> values) {
 
 const std::map<std::string, std::string> kDemoEnv = {{"MADOGUCHI_LINE_CHANNEL_SECRET", "chan-secret-value"},
                                                      {"MADOGUCHI_LINE_ACCESS_TOKEN", "token-value"},
-                                                     {"MADOGUCHI_KEY_PASSPHRASE", "pass-value"},
+                                                     {"MADOGUCHI_KEY_PASSPHRASE", "pass-value-0123456789"},
                                                      {"MADOGUCHI_DEMO_PASSWORD", "demo-password-value"}};
 const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
 
@@ -55,7 +55,7 @@ std::string minimal(const std::string& extra_server = "", const std::string& sec
          "[[channels]]\ntype = \"line\"\nname = \"a\"\ntenant = \"t\"\nchannel_secrets = [" + secret +
          "]\naccess_token = { env = \"T\" }\n";
 }
-const std::map<std::string, std::string> kMinimalEnv = {{"S", "s"}, {"P", "p"}, {"T", "t"}};
+const std::map<std::string, std::string> kMinimalEnv = {{"S", "channel-secret-0123456789"}, {"P", "passphrase-0123456789"}, {"T", "t"}};
 
 TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
   auto r = load_with_line(kDemo, env(kDemoEnv));
@@ -68,7 +68,7 @@ TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
   EXPECT_EQ(c.store.database, fs::path("data") / "madoguchi.db");
   ASSERT_EQ(c.tenants.size(), 1u);
   EXPECT_EQ(c.tenants[0].id, "demo");
-  EXPECT_EQ(c.tenants[0].key_passphrase.view(), "pass-value");
+  EXPECT_EQ(c.tenants[0].key_passphrase.view(), "pass-value-0123456789");
   EXPECT_TRUE(c.tenants[0].create_keys_if_missing);
   EXPECT_EQ(c.tenants[0].keys_dir, fs::path("data") / "keys" / "demo");
   EXPECT_EQ(c.tenants[0].windows.size(), 2u);
@@ -90,7 +90,7 @@ TEST(Config, DemoTakesItsEnvironment) {
   e["MADOGUCHI_LISTEN"] = "127.0.0.1:0";
   e["MADOGUCHI_DATA_DIR"] = "/var/tmp/d";
   e["MADOGUCHI_LINE_API_BASE"] = "http://127.0.0.1:9999";
-  e["MADOGUCHI_LINE_CHANNEL_SECRET_NEXT"] = "next-secret";
+  e["MADOGUCHI_LINE_CHANNEL_SECRET_NEXT"] = "next-secret-0123456789";
   auto r = load_with_line(kDemo, env(e));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
   const auto& c = std::get<Config>(r);
@@ -98,7 +98,7 @@ TEST(Config, DemoTakesItsEnvironment) {
   EXPECT_EQ(c.store.data_dir, "/var/tmp/d");
   EXPECT_EQ(line(c).api_base, "http://127.0.0.1:9999");
   ASSERT_EQ(line(c).channel_secrets.size(), 2u);
-  EXPECT_EQ(line(c).channel_secrets[1].view(), "next-secret");
+  EXPECT_EQ(line(c).channel_secrets[1].view(), "next-secret-0123456789");
 }
 
 TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
@@ -128,7 +128,7 @@ TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
                  "secrets/minato-line-token"})
     std::ofstream(dir / "x" / f) << "value-of-" << f << "\n";
   auto r = parse_with_line(toml, "example.toml",
-                        env({{"MADOGUCHI_YAMANAKA_PASSPHRASE", "p"}, {"MADOGUCHI_YAMANAKA_LINE_SECRET", "s"},
+                        env({{"MADOGUCHI_YAMANAKA_PASSPHRASE", "passphrase-0123456789"}, {"MADOGUCHI_YAMANAKA_LINE_SECRET", "channel-secret-0123456789"},
                              {"MADOGUCHI_YAMANAKA_LINE_TOKEN", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("example.toml", errors_of(r));
   const auto& c = std::get<Config>(r);
@@ -211,7 +211,7 @@ access_token = { env = "T" }
 reply_window_seconds = 61
 send_per_second = 0
 )";
-  auto errors = errors_of(parse_with_line(toml, "x.toml", env({{"P", "p"}, {"S", "s"}, {"T", "t"}})));
+  auto errors = errors_of(parse_with_line(toml, "x.toml", env({{"P", "passphrase-0123456789"}, {"S", "channel-secret-0123456789"}, {"T", "t"}})));
   EXPECT_TRUE(has_error(errors, "channels[0].reply_window_seconds"));
   EXPECT_TRUE(has_error(errors, "channels[0].send_per_second"));
   EXPECT_FALSE(has_error(errors, "tenants[0].first_reply"));  // "" switches it off
@@ -241,10 +241,57 @@ TEST(Config, TlsIsRequiredOffLoopback) {
   auto text = minimal();
   text.replace(text.find("127.0.0.1:0"), 11, "0.0.0.0:443");
   EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
+  // Loopback is an address, not a prefix of a name.
+  for (auto host : {"127.evil.invalid:80", "127.0.0.1.nip.io:80", "[::2]:80"}) {
+    auto named = minimal();
+    named.replace(named.find("127.0.0.1:0"), 11, host);
+    EXPECT_TRUE(has_error(errors_of(parse_with_line(named, "m.toml", env(kMinimalEnv))), "server.tls", "required")) << host;
+  }
+  for (auto host : {"127.0.0.2:80", "[::1]:80"}) {
+    auto loop = minimal();
+    loop.replace(loop.find("127.0.0.1:0"), 11, host);
+    EXPECT_FALSE(has_error(errors_of(parse_with_line(loop, "m.toml", env(kMinimalEnv))), "server.tls")) << host;
+  }
   auto missing_files = minimal("[server.tls]\ncertificate_file = \"/nonexistent/c.pem\"\nprivate_key_file = \"/nonexistent/k.pem\"\n");
   auto errors = errors_of(parse_with_line(missing_files, "m.toml", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "server.tls.certificate_file", "cannot read"));
   EXPECT_TRUE(has_error(errors, "server.tls.private_key_file", "cannot read"));
+}
+
+TEST(Config, ConsoleOriginsAndOverloadLimits) {
+  auto good = minimal("[server.limits]\nmax_connections = 500\nbody_budget_bytes = 33554432\n") +
+              "[console]\norigins = [\"https://console.example.jp\", \"http://127.0.0.1:8080\"]\nlogin_threads = 2\n";
+  auto r = parse_with_line(good, "m.toml", env(kMinimalEnv));
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("m", errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_EQ(c.console.origins, (std::vector<std::string>{"https://console.example.jp", "http://127.0.0.1:8080"}));
+  EXPECT_EQ(c.console.login_threads, 2);
+  EXPECT_EQ(c.server.limits.max_connections, 500);
+  EXPECT_EQ(c.server.limits.body_budget_bytes, 33554432u);
+  for (auto bad : {"console.example.jp", "https://console.example.jp/console/", "ftp://x", "https://u@x", "null"}) {
+    auto text = minimal() + "[console]\norigins = [\"" + bad + "\"]\n";
+    EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "console.origins")) << bad;
+  }
+  // A budget below one body could never admit a request.
+  auto tiny = minimal("[server.limits]\nbody_bytes = 2097152\nbody_budget_bytes = 1048576\n");
+  EXPECT_TRUE(has_error(errors_of(parse_with_line(tiny, "m.toml", env(kMinimalEnv))), "server.limits.body_budget_bytes"));
+}
+
+TEST(Config, WeakSecretsAndDemoAccountsOffLoopbackAreRefused) {
+  auto weak = errors_of(parse_with_line(minimal(), "m", env({{"S", "a"}, {"P", "short"}, {"T", "t"}})));
+  EXPECT_TRUE(has_error(weak, "tenants[0].key_passphrase", "too short"));
+  EXPECT_TRUE(has_error(weak, "channels[0].channel_secrets[0]", "too short"));
+  EXPECT_TRUE(errors_of(parse_with_line(minimal(), "m", env(kMinimalEnv))).empty());
+  // The demo configuration on a public listener (with TLS, so only the demo users are wrong).
+  auto demo_env = kDemoEnv;
+  demo_env["MADOGUCHI_LISTEN"] = "0.0.0.0:8443";
+  auto errors = errors_of(load_with_line(kDemo, env(demo_env)));
+  EXPECT_TRUE(has_error(errors, "console.demo_users", "loopback"));
+  EXPECT_FALSE(has_error(errors_of(load_with_line(kDemo, env(kDemoEnv))), "console.demo_users"));
+  auto token = errors_of(parse_with_line(minimal("metrics_token = { env = \"M\" }\n"), "m",
+                                         env({{"S", "channel-secret-0123456789"}, {"P", "passphrase-0123456789"},
+                                              {"T", "t"}, {"M", "short"}})));
+  EXPECT_TRUE(has_error(token, "server.metrics_token", "too short"));
 }
 
 TEST(Config, SecretIndirectionRules) {
@@ -258,7 +305,7 @@ TEST(Config, SecretIndirectionRules) {
                         "channels[0].channel_secrets[0]", "cannot read"));
   auto three = errors_of(parse_with_line(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(three, "channels[0].channel_secrets", "1 or 2"));
-  auto two = parse_with_line(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "a"}, {"S2", "b"}, {"P", "p"}, {"T", "t"}}));
+  auto two = parse_with_line(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "channel-secret-a-0123"}, {"S2", "channel-secret-b-0123"}, {"P", "passphrase-0123456789"}, {"T", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(two));
   EXPECT_EQ(line(std::get<Config>(two)).channel_secrets.size(), 2u);
 }

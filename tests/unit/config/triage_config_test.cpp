@@ -18,7 +18,7 @@ const std::string kBase =
     "";
 
 std::variant<Config, std::vector<ConfigError>> parse(const std::string& extra, const std::filesystem::path& source = "t.toml") {
-  return parse_config(kBase + extra, source, [](const std::string&) { return std::optional<std::string>("x"); }, {});
+  return parse_config(kBase + extra, source, [](const std::string&) { return std::optional<std::string>("secret-value-0123456789"); }, {});
 }
 
 std::vector<ConfigError> errors_of(const std::string& extra) {

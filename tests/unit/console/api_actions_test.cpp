@@ -129,6 +129,23 @@ TEST_F(ApiTest, CloseAndReopenMoveTheCaseBetweenTheStatusFilters) {
   EXPECT_EQ(entries.back().at("detail").at("status").as_string(), "open");
 }
 
+TEST_F(ApiTest, HouseholdNumbersFromBeforeTheMigrationAreSealedAtStart) {
+  auto sibling = receive("U3", "兄のことで");
+  for (auto id : {conversation_, sibling})
+    ASSERT_TRUE(db_->db.prepare("UPDATE conversations SET household = 'H-77' WHERE id = ?").bind(1, id).run());
+  auto sealed = cases_->seal_clear_households();
+  ASSERT_TRUE(sealed);
+  EXPECT_EQ(*sealed, 2u);
+  auto clear = db_->db.prepare("SELECT count(*) FROM conversations WHERE household LIKE '%H-77%'");
+  ASSERT_TRUE(clear.step().value());
+  EXPECT_EQ(clear.column_int(0), 0);
+  EXPECT_EQ(*cases_->seal_clear_households(), 0u);  // nothing left to do
+  auto s = login("a-counselor");
+  auto detail = json::parse(call("GET", conv(), "", &s).body);
+  EXPECT_EQ(detail.at("conversation").at("case").at("household").as_string(), "H-77");
+  ASSERT_EQ(detail.at("household_cases").as_array().size(), 1u);  // still linked
+}
+
 TEST_F(ApiTest, CaseFieldsLinkAHousehold) {
   auto sibling = receive("U3", "兄のことで");
   auto s = login("a-counselor");
@@ -140,9 +157,26 @@ TEST_F(ApiTest, CaseFieldsLinkAHousehold) {
   const auto& kase = detail.at("conversation").at("case");
   EXPECT_EQ(kase.at("age_band_label").as_string(), "40代");
   EXPECT_EQ(kase.at("consent").as_string(), "person");
+  EXPECT_EQ(kase.at("household").as_string(), "H-12");  // opened for display
   auto household = detail.at("household_cases").as_array();
   ASSERT_EQ(household.size(), 1u);
   EXPECT_EQ(household[0].at("id").as_int64(), sibling);
+  // In the store only the keyed link and the sealed number; in the audit log only "set".
+  auto rows = db_->db.prepare("SELECT household, household_sealed IS NOT NULL FROM conversations WHERE household <> '' ORDER BY id");
+  int linked = 0;
+  std::string first_link;
+  while (rows.step().value()) {
+    const auto link = rows.column_text(0);
+    EXPECT_EQ(link.rfind("h1:", 0), 0u) << link;
+    EXPECT_EQ(link.find("H-12"), std::string::npos);
+    EXPECT_EQ(rows.column_int(1), 1);
+    if (linked++ == 0) first_link = link;
+    else EXPECT_EQ(link, first_link);  // the same number links the two cases
+  }
+  EXPECT_EQ(linked, 2);
+  auto audit_rows = db_->db.prepare("SELECT count(*) FROM audit_events WHERE detail LIKE '%H-12%'");
+  ASSERT_TRUE(audit_rows.step().value());
+  EXPECT_EQ(audit_rows.column_int(0), 0);
   // A field left out stays as it was.
   ASSERT_EQ(call("PUT", conv("/case"), R"({"consent":"refused"})", &s).status, 200u);
   detail = json::parse(call("GET", conv(), "", &s).body);

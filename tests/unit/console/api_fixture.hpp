@@ -2,9 +2,13 @@
 // Fixture of the console API tests: a tenant with windows 窓口A and 窓口B, staff a-counselor
 // (窓口A), b-counselor (窓口B) and chief (supervisor), one conversation in 窓口A, and the
 // console routes on an in-process router driven with a fake clock. No sockets: handlers
-// answer synchronously.
+// answer synchronously, except login, which answers from the API's login pool (call()
+// waits for it).
 #include <gtest/gtest.h>
 #include <stdlib.h>
+
+#include <chrono>
+#include <future>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -126,15 +130,29 @@ class ApiTest : public ::testing::Test {
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = body;
+    r.remote_address = "127.0.0.1";
+    if (method != "GET") r.headers.emplace_back("content-type", "application/json");
     if (session) {
       r.headers.emplace_back("cookie", "other=1; madoguchi_session=" + session->cookie);
       if (with_csrf) r.headers.emplace_back("x-csrf-token", session->csrf);
     }
     auto match = router_.match(r.method, r.path);
     EXPECT_TRUE(match.handler) << target;
-    http::Response out;
-    (*match.handler)(std::move(r), match.params, [&](http::Response res) { out = std::move(res); });
-    return out;
+    return answer(std::move(r));
+  }
+
+  // Runs a prepared request through the router and waits (bounded) for its answer.
+  http::Response answer(http::Request r) {
+    auto match = router_.match(r.method, r.path);
+    if (!match.handler) return {};
+    auto promise = std::make_shared<std::promise<http::Response>>();
+    auto future = promise->get_future();
+    (*match.handler)(std::move(r), match.params, [promise](http::Response res) { promise->set_value(std::move(res)); });
+    if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready) {
+      ADD_FAILURE() << "no answer";
+      return {};
+    }
+    return future.get();
   }
 
   Session login(const std::string& user, const std::string& password = "password-1234") {

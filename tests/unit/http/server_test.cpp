@@ -12,83 +12,15 @@
 #include <boost/beast/ssl.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
+#include <vector>
 
-#include "gateway/http/server.hpp"
+#include "tests/unit/http/test_server.hpp"
 
 namespace madoguchi::http {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
-
-class RunningServer {
- public:
-  RunningServer(ServerOptions options, const Router& router)
-      : log_(LogLevel::error), server_(std::move(options), router, metrics_, log_),
-        thread_([this] { server_.run(); }) {}
-  ~RunningServer() {
-    server_.stop();
-    thread_.join();
-  }
-  std::uint16_t port() const { return server_.port(); }
-  Metrics& metrics() { return metrics_; }
-
- private:
-  Metrics metrics_;
-  Log log_;
-  Server server_;
-  std::thread thread_;
-};
-
-Router test_router() {
-  Router router;
-  router.add("GET", "/healthz", [](Request&&, const RouteParams&, Respond respond) {
-    respond({200, "application/json", R"({"status":"ok"})", {}});
-  });
-  router.add("POST", "/echo/{name}", [](Request&& request, const RouteParams& params, Respond respond) {
-    respond({200, "text/plain", params.at("name") + ":" + std::to_string(request.body.size()) + ":" +
-                                    std::string(request.header("x-test")), {}});
-  });
-  // Answers from another thread, as the store's writer thread does.
-  router.add("GET", "/later", [](Request&&, const RouteParams&, Respond respond) {
-    std::thread([respond = std::move(respond)] { respond({202, "text/plain", "later", {}}); }).detach();
-  });
-  return router;
-}
-
-ServerOptions small_options() {
-  ServerOptions o;
-  o.port = 0;
-  o.threads = 2;
-  return o;
-}
-
-struct Client {
-  asio::io_context io;
-  tcp::socket socket{io};
-  beast::flat_buffer buffer;
-
-  explicit Client(std::uint16_t port) { socket.connect({asio::ip::make_address("127.0.0.1"), port}); }
-
-  void send(std::string_view bytes) { asio::write(socket, asio::buffer(bytes.data(), bytes.size())); }
-
-  bhttp::response<bhttp::string_body> read() {
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(socket, buffer, res);
-    return res;
-  }
-
-  // True when the server closed the connection (EOF or reset) before sending anything.
-  bool closed_by_server() {
-    char c;
-    boost::system::error_code ec;
-    socket.read_some(asio::buffer(&c, 1), ec);
-    return ec == asio::error::eof || ec == asio::error::connection_reset;
-  }
-};
 
 TEST(Server, AnswersAndKeepsConnectionAlive) {
   Router router = test_router();
@@ -99,6 +31,7 @@ TEST(Server, AnswersAndKeepsConnectionAlive) {
   EXPECT_EQ(first.result_int(), 200);
   EXPECT_EQ(first.body(), R"({"status":"ok"})");
   EXPECT_EQ(first[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(first.count(bhttp::field::strict_transport_security), 0u);  // only under TLS
   client.send("POST /echo/abc HTTP/1.1\r\nHost: x\r\nX-Test: Value\r\nContent-Length: 5\r\n\r\nhello");
   auto second = client.read();
   EXPECT_EQ(second.result_int(), 200);
@@ -195,32 +128,88 @@ TEST(Server, SilentConnectionIsClosedAtHeaderDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
-TEST(Server, ConnectionsPerAddressAreCapped) {
+// Holds the answers of POST /hold until release(): a request whose handler runs is busy.
+class Holder {
+ public:
+  void add_route(Router& router) {
+    router.add("POST", "/hold", [this](Request&&, const RouteParams&, Respond respond) {
+      std::lock_guard lock(mutex_);
+      held_.push_back(std::move(respond));
+      entered_.notify_all();
+    });
+  }
+  bool wait_for(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    return entered_.wait_for(lock, std::chrono::seconds(30), [&] { return held_.size() >= n; });
+  }
+  void release() {
+    std::vector<Respond> held;
+    {
+      std::lock_guard lock(mutex_);
+      held.swap(held_);
+    }
+    for (auto& r : held) r({200, "text/plain", "released", {}});
+  }
+  ~Holder() { release(); }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable entered_;
+  std::vector<Respond> held_;
+};
+
+// A request on a fresh connection: the status, or 0 when the server closed it unanswered.
+int status_of_new_connection(std::uint16_t port) {
+  Client c(port);
+  boost::system::error_code ec;
+  asio::write(c.socket, asio::buffer(std::string_view("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")), ec);
+  bhttp::response<bhttp::string_body> res;
+  bhttp::read(c.socket, c.buffer, res, ec);
+  return ec ? 0 : res.result_int();
+}
+
+TEST(Server, AtTheAddressCapIdleConnectionsMakeRoomAndBusyOnesRefuse) {
   Router router = test_router();
+  Holder holder;
+  holder.add_route(router);
   auto options = small_options();
   options.max_connections_per_address = 2;
   RunningServer server(options, router);
+  // Held answers are given while the server still runs, also when an assertion ends the test.
+  struct ReleaseFirst {
+    Holder& holder;
+    ~ReleaseFirst() { holder.release(); }
+  } release_first{holder};
   auto a = std::make_unique<Client>(server.port());
-  Client b(server.port());
-  for (Client* c : {a.get(), &b}) {  // served, so certainly accepted
+  auto b = std::make_unique<Client>(server.port());
+  for (Client* c : {a.get(), b.get()}) {  // served, so certainly accepted; then idle
     c->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
     ASSERT_EQ(c->read().result_int(), 200);
   }
-  Client refused(server.port());
-  EXPECT_TRUE(refused.closed_by_server());
+  // A third connection from the same address is served: the oldest idle one is closed.
+  // (Retried: a and b count as idle only once the server is back to reading their next head.)
+  int third = 0;
+  for (int attempt = 0; attempt < 100 && third != 200; ++attempt) third = status_of_new_connection(server.port());
+  EXPECT_EQ(third, 200);
+  EXPECT_TRUE(a->closed_by_server());
+  a.reset();
+  b.reset();
+  // Two connections whose requests are being handled are never evicted: the next
+  // connection is refused instead, and counted.
+  // One after the other: a connection whose head has not arrived yet counts as idle.
+  Client busy1(server.port());
+  busy1.send("POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(holder.wait_for(1));
+  Client busy2(server.port());
+  busy2.send("POST /hold HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  ASSERT_TRUE(holder.wait_for(2));
+  EXPECT_EQ(status_of_new_connection(server.port()), 0);
   EXPECT_NE(server.metrics().render_prometheus().find(R"(route="connection_limit",status="503")"),
             std::string::npos);
-  a.reset();  // frees a slot once the server sees the close
-  bool served = false;
-  for (int attempt = 0; attempt < 200 && !served; ++attempt) {
-    Client again(server.port());
-    boost::system::error_code ec;
-    asio::write(again.socket, asio::buffer(std::string_view("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")), ec);
-    bhttp::response<bhttp::string_body> res;
-    bhttp::read(again.socket, again.buffer, res, ec);
-    served = !ec && res.result_int() == 200;
-  }
-  EXPECT_TRUE(served);
+  // Both busy requests are still answered.
+  holder.release();
+  EXPECT_EQ(busy1.read().body(), "released");
+  EXPECT_EQ(busy2.read().body(), "released");
 }
 
 TEST(Server, CountsRequestsByRouteAndStatus) {
@@ -289,6 +278,7 @@ TEST(Server, ServesHttpsWithConfiguredCertificate) {
   bhttp::response<bhttp::string_body> res;
   bhttp::read(stream, buffer, res);
   EXPECT_EQ(res.result_int(), 200);
+  EXPECT_EQ(res[bhttp::field::strict_transport_security], "max-age=31536000");
 
   // Plain HTTP to the TLS port gets no HTTP answer.
   Client plain(server.port());
