@@ -19,6 +19,8 @@ packages=(
   libgtest-dev libgmock-dev libyaml-cpp-dev sqlite3 openssl curl ca-certificates
   # email tests: a real MTA (Postfix, its own instance per test) and an SMTP client
   postfix swaks
+  # outbound email tests: a real SMTP server (aiosmtpd) and an independent parser (Python's email)
+  python3-aiosmtpd
   # Japanese glyphs for the console's pages and screenshots
   fonts-noto-cjk
 )
