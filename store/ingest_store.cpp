@@ -126,6 +126,9 @@ result<void> IngestStore::write_event(const EventRecord& e, IngestOutcome& outco
     if (auto r = s.arrived.run(); !r) return r;
     if (auto r = enqueue("triage"); !r) return r;
   }
+  // A bounce about one of our replies: triage marks that reply failed (no new case, no wait).
+  if (e.event_type == "delivery_report" && conversation)
+    if (auto r = enqueue("triage"); !r) return r;
   if (e.has_media)
     if (auto r = enqueue("fetch_media"); !r) return r;
   return {};

@@ -5,7 +5,11 @@ namespace madoguchi::store {
 result<std::optional<TriageState>> TriageStore::state(std::int64_t conversation_id) {
   auto s = db_.prepare(
       "SELECT c.tenant_id, a.channel, coalesce(w.name, ''), c.tags, c.state, coalesce(c.window_id, 0), c.urgency, "
-      "c.routed, c.first_reply_queued, c.after_hours_period, c.emergency_period FROM conversations c "
+      "c.routed, c.first_reply_queued, "
+      // The latest closed period any conversation of the same contact was answered in.
+      "(SELECT max(o.after_hours_period) FROM conversations o WHERE o.id = c.id OR o.contact_id = c.contact_id), "
+      "(SELECT max(o.emergency_period) FROM conversations o WHERE o.id = c.id OR o.contact_id = c.contact_id) "
+      "FROM conversations c "
       "JOIN channel_accounts a ON a.id = c.account_id LEFT JOIN windows w ON w.id = c.window_id WHERE c.id = ?");
   s.bind(1, conversation_id);
   auto row = s.step();

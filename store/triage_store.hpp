@@ -1,7 +1,8 @@
 #pragma once
 // What the triage worker reads and writes on a conversation: its window, sticky urgency,
 // topic tags, whether it was routed, and which automatic replies it already got (the first
-// reply once; one after-hours and one emergency reply per closed period). One owner thread.
+// reply once; one after-hours and one emergency reply per closed period, counted over all
+// the conversations of the same contact). One owner thread.
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ struct TriageState {
   std::int64_t window_id = 0;
   int urgency = 2;
   bool routed = false, first_reply_queued = false;
+  // The latest closed periods the contact (any of its conversations) got those replies in.
   std::optional<std::int64_t> after_hours_period, emergency_period;
 };
 

@@ -119,6 +119,8 @@ std::vector<NormalizedMessage> to_messages(const ParsedMail& mail, const Envelop
     f.external_id_private = true;
     f.event_type = "message";
     f.message_type = a.content_type.rfind("image/", 0) == 0 ? "image" : "file";
+    // The counselor sees the name the writer gave the file (sealed like the text).
+    f.text = "添付ファイル：" + (a.filename.empty() ? std::string("（名前なし）") : a.filename);
     f.provider_timestamp_ms = m.provider_timestamp_ms;
     f.source_kind = m.source_kind;
     f.sender_id = m.sender_id;

@@ -20,6 +20,36 @@
 namespace madoguchi::console {
 namespace json = boost::json;
 
+namespace {
+
+// What a counselor is told beside a mail's text (the adapter's marks in the sealed body):
+// a sender our MTA could not verify (SPF/DKIM/DMARC — shown, never a reason to drop the
+// mail), bytes that could not be decoded, parts or attachments left out.
+json::array mail_notes(const std::string& plaintext) {
+  json::array notes;
+  boost::system::error_code ec;
+  auto v = json::parse(plaintext, ec);
+  const auto* event = !ec && v.is_object() ? v.as_object().if_contains("event") : nullptr;
+  if (!event || !event->is_object()) return notes;
+  const auto& e = event->as_object();
+  auto flag = [&](const char* key) {
+    const auto* f = e.if_contains(key);
+    return f && f->is_bool() && f->as_bool();
+  };
+  if (const auto* verdict = e.if_contains("verdict"); verdict && verdict->is_object()) {
+    const auto* ok = verdict->as_object().if_contains("verified");
+    if (ok && ok->is_bool() && !ok->as_bool())
+      notes.emplace_back("送信元が確認できません（なりすましの可能性があります。個人情報の扱いに注意してください）");
+  }
+  if (flag("lossy")) notes.emplace_back("一部の文字を読み取れませんでした（〓で表示）");
+  if (flag("parts_skipped")) notes.emplace_back("長すぎるため一部を省略しました");
+  if (const auto* refused = e.if_contains("attachments_refused"); refused && refused->is_int64() && refused->as_int64() > 0)
+    notes.emplace_back("添付ファイル " + std::to_string(refused->as_int64()) + " 件は受け取っていません（種類・大きさ・数の制限）");
+  return notes;
+}
+
+}  // namespace
+
 
 std::string iso_jst(std::int64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000) + 9 * 3600;
@@ -252,6 +282,8 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   std::vector<std::pair<std::int64_t, json::object>> items;
   for (const auto& m : *inbound) {
     std::string text;
+    json::value subject = nullptr;
+    json::array notes;
     if (m.hidden) {
       text = "（相談者が送信を取り消しました）";
     } else {
@@ -259,9 +291,11 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
       if (!plain) return plain.error();
       auto t = crypto::body_text(*plain);
       text = t && !t->empty() ? std::move(*t) : media_placeholder(m.message_type);
+      if (auto s = crypto::body_subject(*plain); !s.empty()) subject = s;
+      notes = mail_notes(*plain);
     }
     json::object item{{"id", m.id}, {"direction", "in"}, {"channel", m.channel},
-                      {"type", m.message_type}, {"text", text}, {"subject", nullptr},
+                      {"type", m.message_type}, {"text", text}, {"subject", subject}, {"notes", std::move(notes)},
                       {"received_at", iso_jst(m.received_at_ms)}, {"received_at_ms", m.received_at_ms},
                       {"author", ""}, {"delivery_status", nullptr}, {"delivery_label", nullptr},
                       {"delivery_reason", nullptr}};

@@ -10,6 +10,7 @@
 
 #include "crypto/envelope.hpp"
 #include "gateway/outbox/compose.hpp"
+#include "gateway/triage/delivery_report.hpp"
 #include "store/case_store.hpp"
 #include "store/data_keys.hpp"
 #include "store/outbox_store.hpp"
@@ -121,6 +122,35 @@ struct TriageWorker::Impl {
     return true;
   }
 
+  // A bounce about one of our replies: that reply is marked failed; nothing is triaged or
+  // answered (a report is never a consultation).
+  result<void> handle_report(const store::Job& job, const DeliveryReportReading& report) {
+    store::OutboxStore outbox_store(db, clock);
+    std::optional<store::OutboundRow> reported;
+    if (report.failure) {
+      auto rows = outbox_store.by_conversation(job.conversation_id);
+      if (!rows) return rows.error();
+      for (auto& row : *rows)
+        for (const auto& key : row.retry_keys)
+          if (key == report.failure->retry_key) reported = std::move(row);
+    }
+    auto written = store::in_transaction(db, [&]() -> result<void> {
+      if (reported)
+        if (auto r = outbox_store.set_status(reported->id, store::kFailed, reported->method, report.failure->code,
+                                             report.failure->reason_ja, false);
+            !r)
+          return r;
+      return jobs.complete(job);
+    });
+    if (!written) return written.error();
+    log.info("delivery_report", {{"job", job.id}, {"conversation", job.conversation_id},
+                                 {"matched", reported.has_value()}, {"code", report.failure ? report.failure->code : ""}});
+    if (reported)
+      feed.publish({reported->id, reported->tenant_id, job.conversation_id, store::kFailed, report.failure->code,
+                    report.failure->reason_ja});
+    return {};
+  }
+
   result<void> handle(const store::Job& job) {
     store::OutboxStore outbox_store(db, clock);
     store::DataKeys data_keys(db);
@@ -140,6 +170,7 @@ struct TriageWorker::Impl {
       // An email's subject is often where the worry is said first.
       if (auto subject = crypto::body_subject(*plain); !subject.empty()) text = subject + "\n" + text;
       machine_written = crypto::body_no_auto_reply(*plain);
+      if (auto report = read_delivery_report(*plain); report.is_report) return handle_report(job, report);
     }
     const auto& s = **state;
     const auto a = assessor.assess(s.tenant_id, text, s.channel, in.received_at_ms, s.routed ? s.window_name : "");

@@ -7,10 +7,9 @@
 //
 // Prints one JSON line {"ok":true,...} on success; on failure a JSON line with "error",
 // a screenshot `failure.png` in the artifact dir, and exit code 1.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { browserFor, fail, login as loginAt, problems, removeProfiles } from './browser.mjs';
 
 const [url, artifacts, counselor, supervisor, password, inboundText, replyText, mediaBytes] = process.argv.slice(2);
 if (!replyText) {
@@ -18,48 +17,7 @@ if (!replyText) {
   process.exit(2);
 }
 mkdirSync(artifacts, { recursive: true });
-
-// As root in a closed network: no sandbox, no background connections, a fresh profile.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const STEP_MS = 20000;
-
-const profiles = [];
-const problems = []; // console errors, CSP violations, failed page requests
-
-async function browserFor(name) {
-  const dir = mkdtempSync(join(tmpdir(), `madoguchi-e2e-${name}-`));
-  profiles.push(dir);
-  // 13-inch laptop: 1366×768 is the smallest screen the console is designed for.
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium', headless: true, args: FLAGS,
-    viewport: { width: 1366, height: 768 }, locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
-  });
-  const page = context.pages()[0] || await context.newPage();
-  page.setDefaultTimeout(STEP_MS);
-  // Failed requests are judged by the response listener below, everything else logged as an
-  // error (CSP violations, script errors) is a problem.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`${name} console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${name} page error: ${e.message}`));
-  page.on('response', (r) => {
-    const path = new URL(r.url()).pathname;
-    // The 401s we provoke on purpose: the session check before login and the wrong password.
-    const expected = r.status() === 401 && (path === '/api/session' || path === '/api/login');
-    if (r.status() >= 400 && !expected) problems.push(`${name} ${r.status()} ${r.request().method()} ${path}`);
-  });
-  return { context, page };
-}
-
-async function login(page, username, pass) {
-  await page.goto(url);
-  await page.locator('#login-username').fill(username);
-  await page.locator('#login-password').fill(pass);
-  await page.locator('#login-submit').click();
-}
-
-function fail(message) { throw new Error(message); }
+const login = (page, username, pass) => loginAt(page, url, username, pass);
 
 let current = null; // the page to photograph on failure
 const result = { ok: false };
@@ -171,7 +129,7 @@ try {
   if (problems.length) result.problems = problems;
   if (current) await current.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
 } finally {
-  profiles.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  removeProfiles();
 }
 console.log(JSON.stringify(result));
 process.exit(result.ok ? 0 : 1);

@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -112,6 +114,25 @@ std::map<std::string, std::int64_t> GatewayHarness::stored_external_ids() const 
 std::int64_t GatewayHarness::message_rows() const {
   SqliteProbe db(database());
   return db.scalar("SELECT count(*) FROM messages");
+}
+
+std::string closed_now_hours() {
+  using namespace std::chrono;
+  const auto jst = system_clock::now() + hours(9);
+  const int minute = static_cast<int>(duration_cast<minutes>(jst.time_since_epoch()).count() % 1440);
+  const int start = std::min((minute + 720) % 1440, 1438);
+  auto hm = [](int m) { return std::to_string(m / 60) + ":" + (m % 60 < 10 ? "0" : "") + std::to_string(m % 60); };
+  return hm(start) + "-" + hm(start + 1);
+}
+
+std::string triage_toml(const std::string& hours) {
+  return "[triage]\npoll_ms = 20\n"
+         "[[triage.windows]]\nname = \"ひきこもり地域支援センター\"\n"
+         "sun = \"" + hours + "\"\nmon = \"" + hours + "\"\ntue = \"" + hours + "\"\nwed = \"" + hours +
+         "\"\nthu = \"" + hours + "\"\nfri = \"" + hours + "\"\nsat = \"" + hours + "\"\n"
+         "closed_on_holidays = false\nyear_end_closure = false\n"
+         "[[triage.tenants]]\n"
+         "hotlines = [{ name = \"テスト相談ダイヤル\", number = \"0120-000-000\", hours = \"24時間\" }]\n";
 }
 
 ::testing::AssertionResult stopped_cleanly(GatewayProcess& gateway, int signal_number) {

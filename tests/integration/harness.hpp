@@ -73,6 +73,13 @@ std::filesystem::path madoguchi_binary();
 // `reply_window_s` (0: always push), quota polled every second, fast outbox retries.
 HarnessOptions fake_line_options(const FakeLineApi& fake, const std::string& token, int reply_window_s = 50);
 
+// Opening hours ("HH:MM-HH:MM") of one minute a day, twelve hours from now (Japan time):
+// closed while a test runs.
+std::string closed_now_hours();
+// A [triage] section whose window ひきこもり地域支援センター keeps `hours` every day (no
+// holidays, no year-end closure), with one 24-hour hotline (0120-000-000).
+std::string triage_toml(const std::string& hours);
+
 // SIGTERM (or SIGINT): exit code 0 within 20 s, and nothing on stdout after the listening line.
 ::testing::AssertionResult stopped_cleanly(GatewayProcess& gateway, int signal_number = SIGTERM);
 

@@ -19,25 +19,6 @@ namespace {
 namespace json = boost::json;
 const char* kSpec = MADOGUCHI_SHARED_DIR "/specs/line-openapi/messaging-api.yml";
 
-// Open for one minute a day, twelve hours from now (Japan time): closed while the test runs.
-std::string closed_now_hours() {
-  using namespace std::chrono;
-  const auto jst = system_clock::now() + hours(9);
-  const int minute = static_cast<int>(duration_cast<minutes>(jst.time_since_epoch()).count() % 1440);
-  const int start = std::min((minute + 720) % 1440, 1438);
-  auto hm = [](int m) { return std::to_string(m / 60) + ":" + (m % 60 < 10 ? "0" : "") + std::to_string(m % 60); };
-  return hm(start) + "-" + hm(start + 1);
-}
-
-std::string triage_toml(const std::string& hours) {
-  return "[triage]\npoll_ms = 20\n"
-         "[[triage.windows]]\nname = \"ひきこもり地域支援センター\"\n"
-         "sun = \"" + hours + "\"\nmon = \"" + hours + "\"\ntue = \"" + hours + "\"\nwed = \"" + hours +
-         "\"\nthu = \"" + hours + "\"\nfri = \"" + hours + "\"\nsat = \"" + hours + "\"\n"
-         "closed_on_holidays = false\nyear_end_closure = false\n"
-         "[[triage.tenants]]\n"
-         "hotlines = [{ name = \"テスト相談ダイヤル\", number = \"0120-000-000\", hours = \"24時間\" }]\n";
-}
 
 TEST(Triage, AfterHoursOneReplyPerClosedPeriodAndTheEmergencyReplyAtOnce) {
   const std::string token = "triage-token";

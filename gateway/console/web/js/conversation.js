@@ -124,6 +124,7 @@ function buildMessage(m) {
   const bubble = el('div', 'bubble');
   bubble.appendChild(el('span', 'sr-only', out ? '返信: ' : '相談者から: '));
   if (m.subject) bubble.appendChild(el('p', 'subject', `件名: ${m.subject}`));
+  (m.notes || []).forEach((n) => bubble.appendChild(el('p', 'mail-note', `⚠ ${n}`)));
   const placeholder = !m.text && m.type && m.type !== 'text';
   bubble.appendChild(el('p', placeholder ? 'text placeholder' : 'text', placeholder ? (MEDIA[m.type] || `［${m.type}］`) : (m.text || '')));
   if (m.media) bubble.appendChild(el('p', 'media'));

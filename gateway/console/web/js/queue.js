@@ -1,5 +1,6 @@
 // The queue (left column): filters, urgency-ordered list, waiting times.
 import { api } from './api.js';
+import { channelLabel } from './channels.js';
 import { openConversation } from './conversation.js';
 import { $, clear, el, sameId } from './dom.js';
 import { checkEmergencies } from './emergency.js';
@@ -57,6 +58,7 @@ function buildQueueItem(c) {
   btn.appendChild(urgencyBadge(c));
   btn.appendChild(el('span', 'contact', c.contact));
   btn.appendChild(el('span', 'window', c.window ? c.window.name : ''));
+  if (c.channel) btn.appendChild(el('span', 'channel', channelLabel(c.channel))); // メール / LINE: how to answer
   btn.appendChild(el('span', c.waiting_since_ms == null ? 'waiting answered' : 'waiting', formatWaiting(c.waiting_since_ms)));
   btn.appendChild(el('span', c.assignee ? 'assignee' : 'assignee unassigned', assigneeText(c.assignee)));
   if (c.status === 'closed') btn.appendChild(el('span', 'status-tag', c.status_label || STATUS.closed));

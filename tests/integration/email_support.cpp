@@ -1,0 +1,50 @@
+#include "tests/integration/email_support.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include "tests/fakes/child_process.hpp"
+#include "tests/fakes/temp_dir.hpp"
+
+namespace madoguchi::testing {
+
+std::string email_account_toml(const EmailAccountToml& a) {
+  std::string toml = "[[channels]]\ntype = \"email\"\nname = \"" + a.name + "\"\ntenant = \"demo\"\n"
+                     "address = \"" + a.address + "\"\ndisplay_name = \"デモ市ひきこもり相談窓口\"\n"
+                     "lmtp_listen = \"127.0.0.1:" + std::to_string(a.lmtp_port) + "\"\n"
+                     "thread_secret = { env = \"MADOGUCHI_EMAIL_THREAD_SECRET\" }\n"
+                     "charset = \"" + a.charset + "\"\nsend_timeout_seconds = 10\n";
+  if (!a.relay) return toml + "relay_host = \"127.0.0.1\"\nrelay_port = 9\nrelay_security = \"none\"\n";
+  return toml + "relay_host = \"127.0.0.1\"\nrelay_port = " + std::to_string(a.relay->port()) + "\n"
+                "relay_security = \"starttls\"\nrelay_ca_file = \"" + a.relay->ca_file().string() + "\"\n"
+                "relay_username = \"" + kRelayUser + "\"\nrelay_password = { env = \"MADOGUCHI_RELAY_PASSWORD\" }\n";
+}
+
+std::vector<std::string> email_env() {
+  return {"MADOGUCHI_EMAIL_THREAD_SECRET=outbound-thread-secret-0123456789",
+          std::string("MADOGUCHI_RELAY_PASSWORD=") + kRelayPassword};
+}
+
+bool lmtp_deliver(std::uint16_t port, const std::string& from, const std::string& to, const std::string& message) {
+  TempDir dir("madoguchi-mail-");
+  write_file(dir / "mail.eml", message);
+  LaunchOptions o;
+  o.program = "/usr/bin/swaks";
+  o.args = {"--protocol", "LMTP", "--server", "127.0.0.1:" + std::to_string(port), "--from", from, "--to", to,
+            "--helo", "mx.town.example", "--data", "@" + (dir / "mail.eml").string(), "--hide-all", "--timeout", "20"};
+  o.env = {"PATH=/usr/bin:/bin"};
+  const auto r = run_command(o, std::chrono::seconds(30));
+  return r.status.exited && r.status.code == 0;
+}
+
+ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password) {
+  auto res = client.post("/api/login", R"({"username":")" + username + R"(","password":")" + password + R"("})",
+                         {{"Content-Type", "application/json"}});
+  if (!res || res->status != 200) return {};
+  auto cookie = res->header("set-cookie");
+  boost::system::error_code ec;
+  auto body = boost::json::parse(res->body, ec);
+  const auto* csrf = !ec && body.is_object() ? body.as_object().if_contains("csrf_token") : nullptr;
+  return {cookie.substr(0, cookie.find(';')), csrf && csrf->is_string() ? std::string(csrf->as_string()) : ""};
+}
+
+}  // namespace madoguchi::testing
