@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <stdexcept>
@@ -61,7 +62,8 @@ std::uint16_t free_local_port() {
   return ntohs(a.sin_port);
 }
 
-PostfixInstance::PostfixInstance(const std::string& domain, const std::string& lmtp_target)
+PostfixInstance::PostfixInstance(const std::string& domain, const std::string& lmtp_target,
+                                 const std::string& extra_main_cf)
     : dir_("madoguchi-postfix-") {
   conf_ = dir_ / "conf";
   queue_ = dir_ / "queue";
@@ -87,7 +89,7 @@ PostfixInstance::PostfixInstance(const std::string& domain, const std::string& l
              "smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n"
              // Deferred mail is retried when the test flushes, not on Postfix's own schedule.
              "minimal_backoff_time = 300s\nqueue_run_delay = 300s\n"
-             "maillog_file = " + root + "/maillog\nmaillog_file_prefixes = " + root + "\n");
+             "maillog_file = " + root + "/maillog\nmaillog_file_prefixes = " + root + "\n" + extra_main_cf);
   write_file(conf_ / "master.cf", "127.0.0.1:" + std::to_string(smtp_port_) + " inet n - n - - smtpd\n" + kMaster);
   auto r = run("/usr/sbin/postfix", {"-c", conf_.string(), "start"});
   if (!r.status.exited || r.status.code != 0)
@@ -106,7 +108,8 @@ PostfixInstance::~PostfixInstance() {
 }
 
 std::string PostfixInstance::send(const std::string& from, const std::string& to, const std::string& message) const {
-  const auto file = dir_ / ("mail-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".eml");
+  static std::atomic<std::uint64_t> sent{0};  // one file per send, also from several threads
+  const auto file = dir_ / ("mail-" + std::to_string(++sent) + ".eml");
   write_file(file, message);
   auto r = run("/usr/bin/swaks", {"--server", "127.0.0.1:" + std::to_string(smtp_port_), "--from", from, "--to", to,
                                   "--helo", "client.example", "--data", "@" + file.string(), "--hide-all",
@@ -128,13 +131,17 @@ int PostfixInstance::queued() const {
 
 std::string PostfixInstance::maillog() const { return read_file(dir_ / "maillog"); }
 
+int PostfixInstance::log_count(const std::string& needle) const {
+  const auto log = maillog();
+  int n = 0;
+  for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++n;
+  return n;
+}
+
 bool PostfixInstance::wait_for_log(const std::string& needle, int count, int seconds) const {
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (std::chrono::steady_clock::now() < until) {
-    const auto log = maillog();
-    int n = 0;
-    for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++n;
-    if (n >= count) return true;
+    if (log_count(needle) >= count) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;

@@ -18,19 +18,23 @@ std::uint16_t free_local_port();
 
 class PostfixInstance {
  public:
-  // `lmtp_target`: "inet:127.0.0.1:PORT" or "unix:/path". Throws std::runtime_error (with the
-  // log's tail) when Postfix does not start.
-  PostfixInstance(const std::string& domain, const std::string& lmtp_target);
+  // `lmtp_target`: "inet:127.0.0.1:PORT" or "unix:/path"; `extra_main_cf`: more main.cf lines
+  // (e.g. a shorter lmtp_data_done_timeout). Throws std::runtime_error (with the log's tail)
+  // when Postfix does not start.
+  PostfixInstance(const std::string& domain, const std::string& lmtp_target, const std::string& extra_main_cf = "");
   ~PostfixInstance();
   PostfixInstance(const PostfixInstance&) = delete;
   PostfixInstance& operator=(const PostfixInstance&) = delete;
 
   std::uint16_t smtp_port() const { return smtp_port_; }
   // Sends a whole RFC 5322 message with swaks over SMTP; the SMTP reply to DATA, e.g. "250".
+  // Thread-safe: several threads may send at once.
   std::string send(const std::string& from, const std::string& to, const std::string& message) const;
   void flush() const;                 // postqueue -f: deferred mail is tried again now
   int queued() const;                 // mails still in the queue
   std::string maillog() const;        // Postfix's own log file
+  // How many times the log holds `needle`.
+  int log_count(const std::string& needle) const;
   // Waits up to `seconds` until the log holds `needle` `count` times.
   bool wait_for_log(const std::string& needle, int count = 1, int seconds = 30) const;
 
