@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
@@ -130,9 +131,11 @@ struct TriageWorker::Impl {
     if (report.failure) {
       auto rows = outbox_store.by_conversation(job.conversation_id);
       if (!rows) return rows.error();
-      for (auto& row : *rows)
-        for (const auto& key : row.retry_keys)
-          if (key == report.failure->retry_key) reported = std::move(row);
+      const auto& key = report.failure->retry_key;
+      auto it = std::find_if(rows->begin(), rows->end(), [&](const store::OutboundRow& row) {
+        return std::find(row.retry_keys.begin(), row.retry_keys.end(), key) != row.retry_keys.end();
+      });
+      if (it != rows->end()) reported = std::move(*it);
     }
     auto written = store::in_transaction(db, [&]() -> result<void> {
       if (reported)
