@@ -48,3 +48,26 @@ export async function login(page, url, username, pass) {
 }
 
 export function fail(message) { throw new Error(message); }
+
+// One scenario, run to its JSON line: `body(result, watch)` fills `result` and returns the
+// browser contexts to close; `watch(page)` names the page photographed as `failureShot` in
+// `artifacts` when a step fails. Any page problem fails the scenario. Prints
+// {"ok":true,...} (or "error" and the problems) and exits 0 only on success.
+export async function runScenario(artifacts, failureShot, body) {
+  let current = null;
+  const result = { ok: false };
+  try {
+    const contexts = await body(result, (page) => { current = page; });
+    if (problems.length) fail(`problems in the page: ${problems.join(' | ')}`);
+    result.ok = true;
+    for (const c of contexts) await c.close();
+  } catch (e) {
+    result.error = String(e && e.message ? e.message : e).split('\n').slice(0, 6).join(' ');
+    if (problems.length) result.problems = problems;
+    if (current) await current.screenshot({ path: join(artifacts, failureShot) }).catch(() => {});
+  } finally {
+    removeProfiles();
+  }
+  console.log(JSON.stringify(result));
+  process.exit(result.ok ? 0 : 1);
+}

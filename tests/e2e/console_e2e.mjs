@@ -9,7 +9,7 @@
 // a screenshot `failure.png` in the artifact dir, and exit code 1.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserFor, fail, login as loginAt, problems, removeProfiles } from './browser.mjs';
+import { browserFor, fail, login as loginAt, runScenario } from './browser.mjs';
 
 const [url, artifacts, counselor, supervisor, password, inboundText, replyText, mediaBytes] = process.argv.slice(2);
 if (!replyText) {
@@ -19,18 +19,16 @@ if (!replyText) {
 mkdirSync(artifacts, { recursive: true });
 const login = (page, username, pass) => loginAt(page, url, username, pass);
 
-let current = null; // the page to photograph on failure
-const result = { ok: false };
-try {
+await runScenario(artifacts, 'failure.png', async (result, watch) => {
   // The supervisor is logged in first and watches the overview.
   const sup = await browserFor('supervisor');
-  current = sup.page;
+  watch(sup.page);
   await login(sup.page, supervisor, password);
   await sup.page.locator('#supervisor-tab').click();
   await sup.page.locator('#overview-body .overview-open').first().waitFor();
 
   const c = await browserFor('counselor');
-  current = c.page;
+  watch(c.page);
   const page = c.page;
 
   // A wrong password: a Japanese error, still on the login screen.
@@ -113,23 +111,12 @@ try {
   await page.locator('#entries .entry-urgency').first().waitFor();
   await page.screenshot({ path: join(artifacts, 'conversation.png') });
 
-  current = sup.page;
+  watch(sup.page);
   await sup.page.locator('#emergency-alert').waitFor({ state: 'visible' });
   result.alert = (await sup.page.locator('#emergency-text').textContent()).trim();
   if (!result.alert.includes(result.top_contact)) fail(`alert names another case: ${result.alert}`);
   await sup.page.locator('#overview-body tr.row-emergency').first().waitFor();
   await sup.page.screenshot({ path: join(artifacts, 'supervisor.png') });
 
-  if (problems.length) fail(`problems in the page: ${problems.join(' | ')}`);
-  result.ok = true;
-  await c.context.close();
-  await sup.context.close();
-} catch (e) {
-  result.error = String(e && e.message ? e.message : e).split('\n').slice(0, 6).join(' ');
-  if (problems.length) result.problems = problems;
-  if (current) await current.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => {});
-} finally {
-  removeProfiles();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+  return [c.context, sup.context];
+});

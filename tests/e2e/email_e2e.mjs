@@ -9,7 +9,7 @@
 // Prints one JSON line {"ok":true,...}; on failure "error", `email-failure.png`, exit code 1.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { browserFor, fail, login, problems, removeProfiles } from './browser.mjs';
+import { browserFor, fail, login, runScenario } from './browser.mjs';
 
 const [url, artifacts, counselor, password, subject, replyText] = process.argv.slice(2);
 if (!replyText) {
@@ -18,11 +18,10 @@ if (!replyText) {
 }
 mkdirSync(artifacts, { recursive: true });
 
-let page = null;
-const result = { ok: false };
-try {
+await runScenario(artifacts, 'email-failure.png', async (result, watch) => {
   const c = await browserFor('counselor');
-  page = c.page;
+  const page = c.page;
+  watch(page);
   await login(page, url, counselor, password);
   await page.locator('#queue .queue-item').first().waitFor();
   await page.locator('#live-status.on').waitFor();
@@ -60,15 +59,5 @@ try {
   result.delivery = (await sent.locator('.delivery').textContent()).trim();
   await page.screenshot({ path: join(artifacts, 'email.png') });
 
-  if (problems.length) fail(`problems in the page: ${problems.join(' | ')}`);
-  result.ok = true;
-  await c.context.close();
-} catch (e) {
-  result.error = String(e && e.message ? e.message : e).split('\n').slice(0, 6).join(' ');
-  if (problems.length) result.problems = problems;
-  if (page) await page.screenshot({ path: join(artifacts, 'email-failure.png') }).catch(() => {});
-} finally {
-  removeProfiles();
-}
-console.log(JSON.stringify(result));
-process.exit(result.ok ? 0 : 1);
+  return [c.context];
+});

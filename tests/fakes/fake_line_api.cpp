@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tests/fakes/openapi_validator.hpp"
+#include "tests/fakes/wait.hpp"
 
 namespace madoguchi::testing {
 namespace {
@@ -335,12 +336,7 @@ std::vector<std::string> FakeLineApi::problems() const {
 }
 
 bool FakeLineApi::wait_until(const std::function<bool()>& done, int timeout_ms) const {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
+  return madoguchi::testing::wait_until(done, timeout_ms);
 }
 
 }  // namespace madoguchi::testing

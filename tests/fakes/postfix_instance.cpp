@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <stdexcept>
@@ -107,17 +106,20 @@ PostfixInstance::~PostfixInstance() {
   }
 }
 
-std::string PostfixInstance::send(const std::string& from, const std::string& to, const std::string& message) const {
-  static std::atomic<std::uint64_t> sent{0};  // one file per send, also from several threads
-  const auto file = dir_ / ("mail-" + std::to_string(++sent) + ".eml");
-  write_file(file, message);
-  auto r = run("/usr/bin/swaks", {"--server", "127.0.0.1:" + std::to_string(smtp_port_), "--from", from, "--to", to,
-                                  "--helo", "client.example", "--data", "@" + file.string(), "--hide-all",
-                                  "--timeout", "20"});
-  std::filesystem::remove(file);
+std::string swaks_send(const std::string& protocol, std::uint16_t port, const std::string& helo,
+                       const std::string& from, const std::string& to, const std::string& message) {
+  TempDir dir("madoguchi-mail-");  // one file per send, also from several threads
+  write_file(dir / "mail.eml", message);
+  auto r = run("/usr/bin/swaks", {"--protocol", protocol, "--server", "127.0.0.1:" + std::to_string(port), "--from",
+                                  from, "--to", to, "--helo", helo, "--data", "@" + (dir / "mail.eml").string(),
+                                  "--hide-all", "--timeout", "20"});
   if (!r.status.exited) return "swaks: " + r.status.describe();
   // --hide-all prints nothing; swaks exits 0 only when every step was accepted.
   return r.status.code == 0 ? "250" : "swaks exit " + std::to_string(r.status.code) + ": " + r.err;
+}
+
+std::string PostfixInstance::send(const std::string& from, const std::string& to, const std::string& message) const {
+  return swaks_send("SMTP", smtp_port_, "client.example", from, to, message);
 }
 
 void PostfixInstance::flush() const { run("/usr/sbin/postqueue", {"-c", conf_.string(), "-f"}); }

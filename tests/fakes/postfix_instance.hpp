@@ -16,6 +16,12 @@ namespace madoguchi::testing {
 // and report it, like Postfix).
 std::uint16_t free_local_port();
 
+// Sends a whole RFC 5322 message with swaks to 127.0.0.1:`port` over `protocol` ("SMTP" or
+// "LMTP"); "250" when every answer (per recipient, to the final dot) was accepted, else what
+// failed. `from` "" is the null sender. Safe from several threads at once.
+std::string swaks_send(const std::string& protocol, std::uint16_t port, const std::string& helo,
+                       const std::string& from, const std::string& to, const std::string& message);
+
 class PostfixInstance {
  public:
   // `lmtp_target`: "inet:127.0.0.1:PORT" or "unix:/path"; `extra_main_cf`: more main.cf lines

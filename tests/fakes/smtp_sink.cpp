@@ -3,7 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "tests/fakes/wait.hpp"
 
 namespace madoguchi::testing {
 
@@ -49,12 +50,7 @@ std::vector<boost::json::object> SmtpSink::received() const {
 }
 
 bool SmtpSink::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < until) {
-    if (received().size() >= count) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return received().size() >= count;
+  return wait_until([&] { return received().size() >= count; }, static_cast<int>(timeout.count()));
 }
 
 }  // namespace madoguchi::testing

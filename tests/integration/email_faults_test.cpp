@@ -18,6 +18,8 @@
 
 #include "tests/fakes/postfix_instance.hpp"
 #include "tests/fakes/sqlite_probe.hpp"
+#include "tests/fakes/wait.hpp"
+#include "tests/integration/email_support.hpp"
 #include "tests/integration/harness.hpp"
 
 namespace madoguchi::testing {
@@ -25,23 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-const std::string kThreadSecret = "thread-secret-for-tests-0123456789";
-
-HarnessOptions email_options(std::uint16_t lmtp_port, int busy_timeout_ms = 5000) {
-  HarnessOptions o;
-  o.busy_timeout_ms = busy_timeout_ms;
-  o.extra_toml =
-      "[[channels]]\ntype = \"email\"\nname = \"mail\"\ntenant = \"demo\"\n"
-      "address = \"soudan@town.example\"\ndisplay_name = \"デモ市ひきこもり相談窓口\"\n"
-      "lmtp_listen = \"127.0.0.1:" + std::to_string(lmtp_port) + "\"\n"
-      "thread_secret = { env = \"MADOGUCHI_EMAIL_THREAD_SECRET\" }\n"
-      "authserv_id = \"mx.town.example\"\n"
-      // Nothing listens there: replies wait in the outbox (this file tests intake).
-      "relay_host = \"127.0.0.1\"\nrelay_port = 9\nrelay_security = \"none\"\n";
-  o.extra_env = {"MADOGUCHI_EMAIL_THREAD_SECRET=" + kThreadSecret};
-  return o;
-}
 
 std::string iso_2022_jp(const std::string& utf8) {
   iconv_t cd = ::iconv_open("ISO-2022-JP", "UTF-8");
@@ -148,6 +133,21 @@ int lost_answer_count(const PostfixInstance& postfix) {
   return n;
 }
 
+// Postfix delivers what it kept: the mail is sent, stored once, and the gateway answered 250
+// `answered` times, `duplicates` of them for a mail it already had.
+void expect_flushed_and_stored_once(const PostfixInstance& postfix, const GatewayHarness& h, int answered,
+                                    int duplicates) {
+  postfix.flush();
+  ASSERT_TRUE(postfix.wait_for_log("status=sent (250 2.0.0")) << postfix.maillog();
+  EXPECT_EQ(postfix.queued(), 0);
+  EXPECT_EQ(stored_mails(h), 1);
+  EXPECT_EQ(h.stored_external_ids().size(), 1u);
+  const auto log = delivered_log(h);
+  EXPECT_EQ(log.answered, answered);
+  EXPECT_EQ(log.duplicates, duplicates);
+  EXPECT_EQ(stats_events(h.stats(), "email")["message/text"], 1);
+}
+
 std::string store_files(const GatewayHarness& h) {
   return read_file(h.database()) + read_file(h.database().string() + "-wal");
 }
@@ -167,7 +167,7 @@ TEST_F(EmailFaults, GatewaySigkilledDuringDeliveriesStoresEveryMailExactlyOnce) 
   constexpr int kBacklog = 24;  // queued in Postfix while nobody listens: delivered in a burst
   constexpr int kKillAt = 10;   // stored mails when the gateway is killed: inside the burst
   constexpr int kSenders = 4;   // swaks clients at once
-  GatewayHarness h(email_options(lmtp_port_));
+  GatewayHarness h(email_intake_options(lmtp_port_));
   { auto first = h.start(); ASSERT_TRUE(stopped_cleanly(*first)); }  // the store exists, nobody listens
   PostfixInstance postfix("town.example", lmtp_target());
 
@@ -278,7 +278,7 @@ TEST_F(EmailFaults, GatewaySigkilledDuringDeliveriesStoresEveryMailExactlyOnce) 
 
 TEST_F(EmailFaults, LockedStoreAnswers451AndTheMailIsStoredOnceAfterTheLockIsGone) {
   // A short busy timeout: the commit gives up while the test holds the lock.
-  GatewayHarness h(email_options(lmtp_port_, /*busy_timeout_ms=*/300));
+  GatewayHarness h(email_intake_options(lmtp_port_, /*busy_timeout_ms=*/300));
   auto gateway = h.start();
   PostfixInstance postfix("town.example", lmtp_target());
   const auto m = resident_mail(1);
@@ -300,15 +300,7 @@ TEST_F(EmailFaults, LockedStoreAnswers451AndTheMailIsStoredOnceAfterTheLockIsGon
   EXPECT_EQ(h.message_rows(), 0);
 
   // The lock is gone: Postfix's retry is stored, once.
-  postfix.flush();
-  ASSERT_TRUE(postfix.wait_for_log("status=sent (250 2.0.0")) << postfix.maillog();
-  EXPECT_EQ(postfix.queued(), 0);
-  EXPECT_EQ(stored_mails(h), 1);
-  EXPECT_EQ(h.stored_external_ids().size(), 1u);
-  const auto log = delivered_log(h);
-  EXPECT_EQ(log.answered, 1);
-  EXPECT_EQ(log.duplicates, 0);
-  EXPECT_EQ(stats_events(h.stats(), "email")["message/text"], 1);
+  ASSERT_NO_FATAL_FAILURE(expect_flushed_and_stored_once(postfix, h, /*answered=*/1, /*duplicates=*/0));
   ASSERT_TRUE(stopped_cleanly(*gateway)) << read_file(h.stderr_log());
   const auto files = store_files(h);
   for (const auto& clear : {m.from, m.message_id, m.text}) EXPECT_FALSE(contains(files, clear)) << clear;
@@ -319,7 +311,7 @@ TEST_F(EmailFaults, LockedStoreAnswers451AndTheMailIsStoredOnceAfterTheLockIsGon
 // gateway commits the mail and answers into a closed connection. Postfix delivers it again:
 // answered 250, recognised as the same mail, still stored once.
 TEST_F(EmailFaults, AMailWhose250PostfixNeverHeardIsStoredOnceWhenDeliveredAgain) {
-  GatewayHarness h(email_options(lmtp_port_, /*busy_timeout_ms=*/30000));
+  GatewayHarness h(email_intake_options(lmtp_port_, /*busy_timeout_ms=*/30000));
   auto gateway = h.start();
   PostfixInstance postfix("town.example", lmtp_target(), "lmtp_data_done_timeout = 2s\n");
   const auto m = resident_mail(2);
@@ -332,21 +324,11 @@ TEST_F(EmailFaults, AMailWhose250PostfixNeverHeardIsStoredOnceWhenDeliveredAgain
     ASSERT_EQ(lock.exec("ROLLBACK"), SQLITE_OK) << lock.last_error();
   }
   // The gateway's commit goes through now; its 250 reaches nobody.
-  const auto until = Clock::now() + 20s;
-  while (stored_mails(h) == 0 && Clock::now() < until) std::this_thread::sleep_for(20ms);
+  wait_until([&] { return stored_mails(h) != 0; }, 20000);
   ASSERT_EQ(stored_mails(h), 1);
   EXPECT_EQ(postfix.queued(), 1);
 
-  postfix.flush();
-  ASSERT_TRUE(postfix.wait_for_log("status=sent (250 2.0.0")) << postfix.maillog();
-  EXPECT_EQ(postfix.queued(), 0);
-  EXPECT_EQ(stored_mails(h), 1);
-  EXPECT_EQ(h.stored_external_ids().size(), 1u);
-  const auto log = delivered_log(h);
-  EXPECT_EQ(log.answered, 2);
-  EXPECT_EQ(log.duplicates, 1);
-  const auto stats = h.stats();
-  EXPECT_EQ(stats_events(stats, "email")["message/text"], 1);
+  ASSERT_NO_FATAL_FAILURE(expect_flushed_and_stored_once(postfix, h, /*answered=*/2, /*duplicates=*/1));
   {
     SqliteProbe db(h.database());
     EXPECT_EQ(db.scalar("SELECT value FROM counters WHERE name = 'duplicates_refused'"), 1);

@@ -17,6 +17,7 @@
 #include "tests/fakes/postfix_instance.hpp"
 #include "tests/fakes/smtp_sink.hpp"
 #include "tests/fakes/sqlite_probe.hpp"
+#include "tests/fakes/wait.hpp"
 #include "tests/integration/email_support.hpp"
 #include "tests/integration/harness.hpp"
 
@@ -64,15 +65,6 @@ std::string bounce(const std::string& to, const std::string& resident, const std
          "From: soudan@town.example\r\nTo: " + resident + "\r\n--b1--\r\n";
 }
 
-bool wait_until(const std::function<bool()>& done, int ms) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 std::string str(const json::object& o, const char* key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -97,6 +89,16 @@ std::vector<json::object> outbound(HttpClient& client, const ConsoleSession& s, 
   for (const auto& m : messages(client, s, conversation))
     if (str(m.as_object(), "direction") == "out") out.push_back(m.as_object());
   return out;
+}
+
+// Waits until the console shows `count` replies in the conversation, the one at `index`
+// with delivery status `status`.
+bool wait_for_reply_status(HttpClient& client, const ConsoleSession& s, std::int64_t conversation, std::size_t count,
+                           std::size_t index, const std::string& status) {
+  return wait_until([&] {
+    auto out = outbound(client, s, conversation);
+    return out.size() == count && str(out[index], "delivery_status") == status;
+  }, 10000);
 }
 
 TEST(EmailOutbound, RepliesThreadedRetriedFailedAndBouncedAsAnIndependentParserReadsThem) {
@@ -196,10 +198,7 @@ TEST(EmailOutbound, RepliesThreadedRetriedFailedAndBouncedAsAnIndependentParserR
   const auto first = probe.scalar("SELECT min(id) FROM conversations");
   const auto refused_conversation = probe.scalar("SELECT max(c.id) FROM conversations c JOIN channel_accounts a "
                                                  "ON a.id = c.account_id WHERE a.name = 'mail'");
-  ASSERT_TRUE(wait_until([&] {
-    auto out = outbound(staff, session, refused_conversation);
-    return out.size() == 1 && str(out[0], "delivery_status") == "failed";
-  }, 10000));
+  ASSERT_TRUE(wait_for_reply_status(staff, session, refused_conversation, 1, 0, "failed"));
   const auto refused = outbound(staff, session, refused_conversation)[0];
   EXPECT_TRUE(contains(str(refused, "delivery_reason"), "550")) << str(refused, "delivery_reason");
   EXPECT_EQ(str(refused, "delivery_label"), "送信できませんでした");
@@ -225,10 +224,7 @@ TEST(EmailOutbound, RepliesThreadedRetriedFailedAndBouncedAsAnIndependentParserR
   EXPECT_EQ(str(reply, "subject"), "Re: 息子のこと");
   EXPECT_EQ(str(reply, "auto_submitted"), "");  // a person wrote it
   EXPECT_EQ(std::regex_replace(str(reply, "text"), std::regex("\r\n"), "\n"), answer);
-  ASSERT_TRUE(wait_until([&] {
-    auto out = outbound(staff, session, first);
-    return out.size() == 2 && str(out[1], "delivery_status") == "delivered";
-  }, 10000));
+  ASSERT_TRUE(wait_for_reply_status(staff, session, first, 2, 1, "delivered"));
 
   // 7. The resident's server bounces it later: the reply is marked failed with the reason;
   // the bounce opens no conversation and gets no answer.
@@ -237,10 +233,7 @@ TEST(EmailOutbound, RepliesThreadedRetriedFailedAndBouncedAsAnIndependentParserR
   reply_id = reply_id.substr(1, reply_id.size() - 2);
   ASSERT_TRUE(lmtp_deliver(lmtp_port, "", plus.str(), bounce(plus.str(), mother, reply_id)));
   ASSERT_TRUE(triaged(6));
-  ASSERT_TRUE(wait_until([&] {
-    auto out = outbound(staff, session, first);
-    return out.size() == 2 && str(out[1], "delivery_status") == "failed";
-  }, 10000));
+  ASSERT_TRUE(wait_for_reply_status(staff, session, first, 2, 1, "failed"));
   const auto bounced = outbound(staff, session, first)[1];
   EXPECT_TRUE(contains(str(bounced, "delivery_reason"), "5.1.1")) << str(bounced, "delivery_reason");
   EXPECT_TRUE(contains(str(bounced, "delivery_reason"), "見つかりません"));

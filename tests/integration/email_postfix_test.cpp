@@ -8,26 +8,11 @@
 
 #include "tests/fakes/postfix_instance.hpp"
 #include "tests/fakes/sqlite_probe.hpp"
+#include "tests/integration/email_support.hpp"
 #include "tests/integration/harness.hpp"
 
 namespace madoguchi::testing {
 namespace {
-
-const std::string kThreadSecret = "thread-secret-for-tests-0123456789";
-
-HarnessOptions email_options(std::uint16_t lmtp_port) {
-  HarnessOptions o;
-  o.extra_toml =
-      "[[channels]]\ntype = \"email\"\nname = \"mail\"\ntenant = \"demo\"\n"
-      "address = \"soudan@town.example\"\ndisplay_name = \"デモ市ひきこもり相談窓口\"\n"
-      "lmtp_listen = \"127.0.0.1:" + std::to_string(lmtp_port) + "\"\n"
-      "thread_secret = { env = \"MADOGUCHI_EMAIL_THREAD_SECRET\" }\n"
-      "authserv_id = \"mx.town.example\"\n"
-      // Nothing listens there: replies wait in the outbox (this file tests intake).
-      "relay_host = \"127.0.0.1\"\nrelay_port = 9\nrelay_security = \"none\"\n";
-  o.extra_env = {"MADOGUCHI_EMAIL_THREAD_SECRET=" + kThreadSecret};
-  return o;
-}
 
 // A family member's mail from an old carrier phone: ISO-2022-JP, encoded-word subject.
 std::string mail(const std::string& message_id) {
@@ -52,7 +37,7 @@ class EmailPostfix : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "Postfix's master must run as root";
     lmtp_port_ = free_local_port();
-    harness_ = std::make_unique<GatewayHarness>(email_options(lmtp_port_));
+    harness_ = std::make_unique<GatewayHarness>(email_intake_options(lmtp_port_));
   }
   std::uint16_t lmtp_port_ = 0;
   std::unique_ptr<GatewayHarness> harness_;

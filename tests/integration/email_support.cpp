@@ -2,8 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
-#include "tests/fakes/child_process.hpp"
-#include "tests/fakes/temp_dir.hpp"
+#include "tests/fakes/postfix_instance.hpp"
 
 namespace madoguchi::testing {
 
@@ -13,6 +12,7 @@ std::string email_account_toml(const EmailAccountToml& a) {
                      "lmtp_listen = \"127.0.0.1:" + std::to_string(a.lmtp_port) + "\"\n"
                      "thread_secret = { env = \"MADOGUCHI_EMAIL_THREAD_SECRET\" }\n"
                      "charset = \"" + a.charset + "\"\nsend_timeout_seconds = 10\n";
+  if (!a.authserv_id.empty()) toml += "authserv_id = \"" + a.authserv_id + "\"\n";
   if (!a.relay) return toml + "relay_host = \"127.0.0.1\"\nrelay_port = 9\nrelay_security = \"none\"\n";
   return toml + "relay_host = \"127.0.0.1\"\nrelay_port = " + std::to_string(a.relay->port()) + "\n"
                 "relay_security = \"starttls\"\nrelay_ca_file = \"" + a.relay->ca_file().string() + "\"\n"
@@ -25,15 +25,18 @@ std::vector<std::string> email_env() {
 }
 
 bool lmtp_deliver(std::uint16_t port, const std::string& from, const std::string& to, const std::string& message) {
-  TempDir dir("madoguchi-mail-");
-  write_file(dir / "mail.eml", message);
-  LaunchOptions o;
-  o.program = "/usr/bin/swaks";
-  o.args = {"--protocol", "LMTP", "--server", "127.0.0.1:" + std::to_string(port), "--from", from, "--to", to,
-            "--helo", "mx.town.example", "--data", "@" + (dir / "mail.eml").string(), "--hide-all", "--timeout", "20"};
-  o.env = {"PATH=/usr/bin:/bin"};
-  const auto r = run_command(o, std::chrono::seconds(30));
-  return r.status.exited && r.status.code == 0;
+  return swaks_send("LMTP", port, "mx.town.example", from, to, message) == "250";
+}
+
+HarnessOptions email_intake_options(std::uint16_t lmtp_port, int busy_timeout_ms) {
+  HarnessOptions o;
+  o.busy_timeout_ms = busy_timeout_ms;
+  EmailAccountToml account;
+  account.lmtp_port = lmtp_port;
+  account.authserv_id = "mx.town.example";
+  o.extra_toml = email_account_toml(account);
+  o.extra_env = email_env();
+  return o;
 }
 
 ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password) {
