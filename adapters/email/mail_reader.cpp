@@ -227,9 +227,11 @@ class Walker {
     if (GMIME_IS_MULTIPART(object)) {
       auto* multipart = GMIME_MULTIPART(object);
       const int n = g_mime_multipart_get_count(multipart);
-      if (type == "multipart/report") {
-        mail_.is_report = lower(param(object, "report-type")) == "delivery-status";
-        in_report = mail_.is_report;
+      // A DSN stays one: a report of another type nested in it, or a later part, does not
+      // undo that (the report already read would be left without is_report).
+      if (type == "multipart/report" && lower(param(object, "report-type")) == "delivery-status") {
+        mail_.is_report = true;
+        in_report = true;
       }
       if (type == "multipart/alternative") {
         walk(preferred_alternative(multipart), depth + 1, in_report);

@@ -49,3 +49,30 @@ TEST(MailReader, LongDiagnosticIsCutAtACharacter) {
 TEST(MailReader, TabInADiagnosticBecomesASpace) {
   EXPECT_EQ(read(dsn("550\tno such user")).report.diagnostic, "550 no such user");
 }
+
+TEST(MailReader, AReportNestedInADsnKeepsItADsn) {
+  const auto mail = read(dsn("550 no such user",
+                             "--R\r\n"
+                             "Content-Type: multipart/report; report-type=disposition-notification; boundary=\"S\"\r\n\r\n"
+                             "--S\r\nContent-Type: text/plain\r\n\r\nread\r\n--S--\r\n"));
+  EXPECT_TRUE(mail.is_report);
+  EXPECT_EQ(mail.automated, "report");
+  EXPECT_EQ(mail.report.recipient, "hanako@example.jp");
+}
+
+TEST(MailReader, AReportAfterADsnKeepsItADsn) {
+  const std::string raw =
+      "From: bounce@relay.example\r\n"
+      "Message-ID: <two@relay.example>\r\n"
+      "MIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
+      "--M\r\n" +
+      dsn("550 no such user").substr(dsn("550 no such user").find("Content-Type: multipart/report")) +
+      "--M\r\n"
+      "Content-Type: multipart/report; report-type=disposition-notification; boundary=\"S\"\r\n\r\n"
+      "--S\r\nContent-Type: text/plain\r\n\r\nread\r\n--S--\r\n"
+      "--M--\r\n";
+  const auto mail = read(raw);
+  EXPECT_TRUE(mail.is_report);
+  EXPECT_EQ(mail.report.action, "failed");
+}
