@@ -8,6 +8,8 @@
 #include <set>
 #include <string_view>
 
+#include "adapters/email/mail_text.hpp"
+
 namespace madoguchi::adapters::email {
 namespace {
 
@@ -28,7 +30,8 @@ void newline(std::string& out) {
 void walk(xmlNode* node, std::string& out, int depth) {
   for (; node; node = node->next) {
     if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
-      std::string_view text(reinterpret_cast<const char*>(node->content ? node->content : BAD_CAST ""));
+      // Character references (&#x7f;, &#xE000;) spell what decode_text already removed.
+      const auto text = clean_text(reinterpret_cast<const char*>(node->content ? node->content : BAD_CAST ""));
       // HTML whitespace collapses to one space; line structure comes from the elements.
       for (char c : text) {
         const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';

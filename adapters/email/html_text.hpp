@@ -6,7 +6,7 @@
 
 namespace madoguchi::adapters::email {
 
-// `html` is UTF-8 (decoded by decode_text). Returns UTF-8.
+// `html` is UTF-8 (decoded by decode_text). Returns UTF-8 as clean as decode_text's.
 std::string html_to_text(const std::string& html);
 
 }  // namespace madoguchi::adapters::email

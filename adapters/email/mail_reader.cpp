@@ -161,8 +161,10 @@ bool read_verdict(const std::string& value, const std::string& authserv_id, Send
   return true;
 }
 
-// The fields of message/delivery-status (RFC 3464): the first recipient's.
-void read_delivery_status(const std::string& text, DeliveryReport& report) {
+// The fields of message/delivery-status (RFC 3464): the first recipient's. `text` is
+// decoded; each field is one line, a tab in it a space (as in headers).
+void read_delivery_status(std::string text, DeliveryReport& report) {
+  std::replace(text.begin(), text.end(), '\t', ' ');
   std::size_t start = 0;
   while (start < text.size()) {
     auto end = text.find('\n', start);
@@ -180,10 +182,10 @@ void read_delivery_status(const std::string& text, DeliveryReport& report) {
         report.recipient = addr;
     }
     if (name == "action" && report.action.empty()) report.action = lower(value);
-    if (name == "status" && report.status.empty()) report.status = value.substr(0, 16);
+    if (name == "status" && report.status.empty()) report.status = cut(value, 16);
     if (name == "diagnostic-code" && report.diagnostic.empty()) {
       auto semi = value.find(';');  // "smtp; 550 5.1.1 user unknown"
-      report.diagnostic = trim(semi == std::string::npos ? value : value.substr(semi + 1)).substr(0, 300);
+      report.diagnostic = cut(trim(semi == std::string::npos ? value : value.substr(semi + 1)), 300);
     }
   }
 }
@@ -225,9 +227,11 @@ class Walker {
     if (GMIME_IS_MULTIPART(object)) {
       auto* multipart = GMIME_MULTIPART(object);
       const int n = g_mime_multipart_get_count(multipart);
-      if (type == "multipart/report") {
-        mail_.is_report = lower(param(object, "report-type")) == "delivery-status";
-        in_report = mail_.is_report;
+      // A DSN stays one: a report of another type nested in it, or a later part, does not
+      // undo that (the report already read would be left without is_report).
+      if (type == "multipart/report" && lower(param(object, "report-type")) == "delivery-status") {
+        mail_.is_report = true;
+        in_report = true;
       }
       if (type == "multipart/alternative") {
         walk(preferred_alternative(multipart), depth + 1, in_report);
@@ -249,7 +253,11 @@ class Walker {
     if (!GMIME_IS_PART(object)) return;
     auto* part = GMIME_PART(object);
     if (in_report && type == "message/delivery-status") {
-      read_delivery_status(bytes_of(part), mail_.report);
+      // RFC 3464 asks for US-ASCII, yet Japanese MTAs write the diagnostic in Shift_JIS or
+      // ISO-2022-JP: decoded like a body, so the report holds UTF-8 too.
+      auto status = decode_text(bytes_of(part), param(object, "charset"));
+      mail_.lossy = mail_.lossy || status.lossy;
+      read_delivery_status(std::move(status.text), mail_.report);
       return;
     }
     if (in_report && type == "text/rfc822-headers") {

@@ -106,8 +106,9 @@ bool convert(std::string_view bytes, const std::string& name, bool lossy, Decode
 
 bool is_private_use(int c) { return (c >= 0xE000 && c <= 0xF8FF) || (c >= 0xF0000 && c <= 0x10FFFF); }
 
-// LF line ends, no NUL or control characters but tab, carrier emoji made visible.
-std::string clean(std::string_view text) {
+}  // namespace
+
+std::string clean_text(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -131,6 +132,8 @@ std::string clean(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 // Kana and kanji count for a reading, half-width katakana and private-use code points
 // (what a wrong double-byte reading produces) against it.
@@ -171,7 +174,7 @@ DecodedText decode_text(std::string_view bytes, std::string_view label) {
   // A label is believed when the bytes read cleanly under it ("us-ascii" says nothing:
   // unlabelled 8-bit mail is marked that way by default).
   if (!named.empty() && lower(label) != "us-ascii" && convert(bytes, named, false, out)) {
-    out.text = clean(out.text);
+    out.text = clean_text(out.text);
     return out;
   }
   // Mislabelled or unlabelled: every Japanese reading that decodes, the most Japanese-looking
@@ -192,13 +195,13 @@ DecodedText decode_text(std::string_view bytes, std::string_view label) {
     }
   }
   if (found) {
-    out.text = clean(out.text);
+    out.text = clean_text(out.text);
     return out;
   }
   // Nothing reads every byte: the label's charset (else UTF-8), with 〓 for what it cannot read.
   if (named.empty() || !convert(bytes, named, true, out)) convert(bytes, "UTF-8", true, out);
   out.lossy = true;
-  out.text = clean(out.text);
+  out.text = clean_text(out.text);
   return out;
 }
 

@@ -19,6 +19,11 @@ struct DecodedText {
 // `label` is the MIME charset parameter as written ("" when absent).
 DecodedText decode_text(std::string_view bytes, std::string_view label);
 
+// What decode_text makes of text it has decoded, for UTF-8 that came another way (HTML
+// character references): LF line ends, no C0 controls but tab, no DEL, carrier emoji
+// marked, an ill-formed sequence 〓.
+std::string clean_text(std::string_view text);
+
 // An unstructured header's raw value (Subject, a display name, a file name) as one line of
 // UTF-8: RFC 2047 encoded words decoded, adjacent words of one charset joined as bytes
 // before decoding (mailers split them in the middle of a character), the label doubted as
