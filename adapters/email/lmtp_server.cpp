@@ -149,6 +149,11 @@ struct LmtpServer::Impl {
         if (ec == asio::error::operation_aborted) co_return;
         continue;
       }
+      // Replies are small writes answered by the next command: without TCP_NODELAY, Nagle's
+      // algorithm and delayed ACKs hold each 250 back (19 instead of 141 mails/s on one connection).
+      boost::system::error_code ignored;
+      if (socket.local_endpoint(ignored).protocol().family() != AF_UNIX)
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
       asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
   }
