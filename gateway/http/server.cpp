@@ -263,6 +263,7 @@ asio::awaitable<bool> Server::Impl::serve(Stream& stream, ConnectionTable::Lease
         Response busy = error_response(503, "server_busy", "混み合っています。しばらくしてからお試しください / server busy");
         busy.headers.emplace_back("Retry-After", "1");
         co_await write(stream, std::move(busy), 11, false, "overload");
+        co_await drain(stream);  // the unread body would otherwise turn the close into a reset
         co_return false;
       }
       reservation = BodyBudget::Reservation(&body_budget, reserve);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "adapters/email/email_config.hpp"
 #include "adapters/line/line_config.hpp"
 #include "config/config.hpp"
 
@@ -24,19 +25,23 @@ EnvLookup env(std::map<std::string, std::string> values) {
 const std::map<std::string, std::string> kDemoEnv = {{"MADOGUCHI_LINE_CHANNEL_SECRET", "chan-secret-value"},
                                                      {"MADOGUCHI_LINE_ACCESS_TOKEN", "token-value"},
                                                      {"MADOGUCHI_KEY_PASSPHRASE", "pass-value-0123456789"},
-                                                     {"MADOGUCHI_DEMO_PASSWORD", "demo-password-value"}};
+                                                     {"MADOGUCHI_DEMO_PASSWORD", "demo-password-value"},
+                                                     {"MADOGUCHI_EMAIL_THREAD_SECRET", "thread-secret-0123456789"}};
 const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
 
-// The configuration as the gateway reads it: with LINE as a known channel type.
-const ChannelSchemas kSchemas{&adapters::line::line_schema()};
-std::variant<Config, std::vector<ConfigError>> parse_with_line(std::string_view text, const fs::path& source,
+// The configuration as the gateway reads it: with LINE and email as known channel types.
+const ChannelSchemas kSchemas{&adapters::line::line_schema(), &adapters::email::email_schema()};
+std::variant<Config, std::vector<ConfigError>> parse_known(std::string_view text, const fs::path& source,
                                                                const EnvLookup& e) {
   return parse_config(text, source, e, kSchemas);
 }
-std::variant<Config, std::vector<ConfigError>> load_with_line(const fs::path& file, const EnvLookup& e) {
+std::variant<Config, std::vector<ConfigError>> load_known(const fs::path& file, const EnvLookup& e) {
   return load_config(file, e, kSchemas);
 }
 const adapters::line::LineSettings& line(const Config& c) { return c.channels.at(0).as<adapters::line::LineSettings>(); }
+const adapters::email::EmailSettings& mail(const Config& c) {
+  return c.channels.at(1).as<adapters::email::EmailSettings>();
+}
 
 std::vector<ConfigError> errors_of(const std::variant<Config, std::vector<ConfigError>>& r) {
   if (auto* e = std::get_if<std::vector<ConfigError>>(&r)) return *e;
@@ -58,7 +63,7 @@ std::string minimal(const std::string& extra_server = "", const std::string& sec
 const std::map<std::string, std::string> kMinimalEnv = {{"S", "channel-secret-0123456789"}, {"P", "passphrase-0123456789"}, {"T", "t"}};
 
 TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
-  auto r = load_with_line(kDemo, env(kDemoEnv));
+  auto r = load_known(kDemo, env(kDemoEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
   const auto& c = std::get<Config>(r);
   EXPECT_EQ(c.server.host, "127.0.0.1");
@@ -72,11 +77,19 @@ TEST(Config, DemoLoadsWithItsDocumentedDefaults) {
   EXPECT_TRUE(c.tenants[0].create_keys_if_missing);
   EXPECT_EQ(c.tenants[0].keys_dir, fs::path("data") / "keys" / "demo");
   EXPECT_EQ(c.tenants[0].windows.size(), 2u);
-  ASSERT_EQ(c.channels.size(), 1u);
+  ASSERT_EQ(c.channels.size(), 2u);
   EXPECT_EQ(c.channels[0].name, "demo");
   ASSERT_EQ(line(c).channel_secrets.size(), 1u);  // the optional second is unset
   EXPECT_EQ(line(c).channel_secrets[0].view(), "chan-secret-value");
   EXPECT_EQ(line(c).api_base, "https://api.line.me");
+  // The demo's mail account: LMTP on loopback as scripts/send-demo-mail.sh expects, replies to
+  // this machine's port 25 in clear (loopback only).
+  EXPECT_EQ(c.channels[1].name, "mail");
+  EXPECT_EQ(mail(c).address, "soudan@demo-city.example");
+  EXPECT_EQ(mail(c).lmtp_listen, "127.0.0.1:2424");
+  EXPECT_EQ(mail(c).thread_secret.view(), "thread-secret-0123456789");
+  EXPECT_EQ(mail(c).relay_port, 25);
+  EXPECT_EQ(mail(c).relay_security, adapters::email::RelaySecurity::none);
   ASSERT_EQ(c.console.demo_users.size(), 3u);
   EXPECT_EQ(c.console.demo_users[0].role, "counselor");
   EXPECT_EQ(c.console.demo_users[0].windows.size(), 1u);
@@ -91,7 +104,8 @@ TEST(Config, DemoTakesItsEnvironment) {
   e["MADOGUCHI_DATA_DIR"] = "/var/tmp/d";
   e["MADOGUCHI_LINE_API_BASE"] = "http://127.0.0.1:9999";
   e["MADOGUCHI_LINE_CHANNEL_SECRET_NEXT"] = "next-secret-0123456789";
-  auto r = load_with_line(kDemo, env(e));
+  e["MADOGUCHI_LMTP_LISTEN"] = "127.0.0.1:0";
+  auto r = load_known(kDemo, env(e));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
   const auto& c = std::get<Config>(r);
   EXPECT_EQ(c.server.port, 0);
@@ -99,15 +113,17 @@ TEST(Config, DemoTakesItsEnvironment) {
   EXPECT_EQ(line(c).api_base, "http://127.0.0.1:9999");
   ASSERT_EQ(line(c).channel_secrets.size(), 2u);
   EXPECT_EQ(line(c).channel_secrets[1].view(), "next-secret-0123456789");
+  EXPECT_EQ(mail(c).lmtp_listen, "127.0.0.1:0");
 }
 
 TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
-  auto errors = errors_of(load_with_line(kDemo, env({})));
-  EXPECT_EQ(errors.size(), 6u);
+  auto errors = errors_of(load_known(kDemo, env({})));
+  EXPECT_EQ(errors.size(), 7u);
   EXPECT_TRUE(has_error(errors, "console.demo_users[0].password", "MADOGUCHI_DEMO_PASSWORD"));
   EXPECT_TRUE(has_error(errors, "tenants[0].key_passphrase", "MADOGUCHI_KEY_PASSPHRASE"));
   EXPECT_TRUE(has_error(errors, "channels[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
   EXPECT_TRUE(has_error(errors, "channels[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));
+  EXPECT_TRUE(has_error(errors, "channels[1].thread_secret", "MADOGUCHI_EMAIL_THREAD_SECRET"));
 }
 
 TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
@@ -127,7 +143,7 @@ TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
   for (auto f : {"tls/fullchain.pem", "tls/privkey.pem", "secrets/minato-passphrase", "secrets/minato-line-secret",
                  "secrets/minato-line-token"})
     std::ofstream(dir / "x" / f) << "value-of-" << f << "\n";
-  auto r = parse_with_line(toml, "example.toml",
+  auto r = parse_known(toml, "example.toml",
                         env({{"MADOGUCHI_YAMANAKA_PASSPHRASE", "passphrase-0123456789"}, {"MADOGUCHI_YAMANAKA_LINE_SECRET", "channel-secret-0123456789"},
                              {"MADOGUCHI_YAMANAKA_LINE_TOKEN", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("example.toml", errors_of(r));
@@ -171,7 +187,7 @@ backoff_base_ms = 5000
 backoff_cap_ms = 1000
 speed = "fast"
 )";
-  auto errors = errors_of(parse_with_line(toml, "bad.toml", env({{"T", "t"}})));
+  auto errors = errors_of(parse_known(toml, "bad.toml", env({{"T", "t"}})));
   EXPECT_TRUE(has_error(errors, "server.listen"));
   EXPECT_TRUE(has_error(errors, "server.threads"));
   EXPECT_TRUE(has_error(errors, "server.colour", "unknown key"));
@@ -211,14 +227,14 @@ access_token = { env = "T" }
 reply_window_seconds = 61
 send_per_second = 0
 )";
-  auto errors = errors_of(parse_with_line(toml, "x.toml", env({{"P", "passphrase-0123456789"}, {"S", "channel-secret-0123456789"}, {"T", "t"}})));
+  auto errors = errors_of(parse_known(toml, "x.toml", env({{"P", "passphrase-0123456789"}, {"S", "channel-secret-0123456789"}, {"T", "t"}})));
   EXPECT_TRUE(has_error(errors, "channels[0].reply_window_seconds"));
   EXPECT_TRUE(has_error(errors, "channels[0].send_per_second"));
   EXPECT_FALSE(has_error(errors, "tenants[0].first_reply"));  // "" switches it off
 }
 
 TEST(Config, SyntaxErrorHasItsPosition) {
-  auto errors = errors_of(parse_with_line("[server]\nlisten = \"127.0.0.1:0\n", "s.toml", env({})));
+  auto errors = errors_of(parse_known("[server]\nlisten = \"127.0.0.1:0\n", "s.toml", env({})));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].reason.find("line 2"), std::string::npos) << errors[0].reason;
 }
@@ -226,13 +242,13 @@ TEST(Config, SyntaxErrorHasItsPosition) {
 TEST(Config, ListenForms) {
   for (auto [listen, host, port] : {std::tuple{"127.0.0.1:0", "127.0.0.1", 0}, std::tuple{"[::1]:8081", "::1", 8081},
                                     std::tuple{"localhost:65535", "localhost", 65535}}) {
-    auto r = parse_with_line(minimal().replace(minimal().find("127.0.0.1:0"), 11, listen), "m.toml", env(kMinimalEnv));
+    auto r = parse_known(minimal().replace(minimal().find("127.0.0.1:0"), 11, listen), "m.toml", env(kMinimalEnv));
     ASSERT_TRUE(std::holds_alternative<Config>(r)) << listen << format_errors("m", errors_of(r));
     EXPECT_EQ(std::get<Config>(r).server.host, host);
     EXPECT_EQ(std::get<Config>(r).server.port, port);
   }
   for (auto bad : {"127.0.0.1", "127.0.0.1:", ":80", "127.0.0.1:x", "[::1:80", "::1:80"}) {
-    auto r = parse_with_line(minimal().replace(minimal().find("127.0.0.1:0"), 11, bad), "m.toml", env(kMinimalEnv));
+    auto r = parse_known(minimal().replace(minimal().find("127.0.0.1:0"), 11, bad), "m.toml", env(kMinimalEnv));
     EXPECT_TRUE(has_error(errors_of(r), "server.listen")) << bad;
   }
 }
@@ -240,20 +256,20 @@ TEST(Config, ListenForms) {
 TEST(Config, TlsIsRequiredOffLoopback) {
   auto text = minimal();
   text.replace(text.find("127.0.0.1:0"), 11, "0.0.0.0:443");
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
+  EXPECT_TRUE(has_error(errors_of(parse_known(text, "m.toml", env(kMinimalEnv))), "server.tls", "required"));
   // Loopback is an address, not a prefix of a name.
   for (auto host : {"127.evil.invalid:80", "127.0.0.1.nip.io:80", "[::2]:80"}) {
     auto named = minimal();
     named.replace(named.find("127.0.0.1:0"), 11, host);
-    EXPECT_TRUE(has_error(errors_of(parse_with_line(named, "m.toml", env(kMinimalEnv))), "server.tls", "required")) << host;
+    EXPECT_TRUE(has_error(errors_of(parse_known(named, "m.toml", env(kMinimalEnv))), "server.tls", "required")) << host;
   }
   for (auto host : {"127.0.0.2:80", "[::1]:80"}) {
     auto loop = minimal();
     loop.replace(loop.find("127.0.0.1:0"), 11, host);
-    EXPECT_FALSE(has_error(errors_of(parse_with_line(loop, "m.toml", env(kMinimalEnv))), "server.tls")) << host;
+    EXPECT_FALSE(has_error(errors_of(parse_known(loop, "m.toml", env(kMinimalEnv))), "server.tls")) << host;
   }
   auto missing_files = minimal("[server.tls]\ncertificate_file = \"/nonexistent/c.pem\"\nprivate_key_file = \"/nonexistent/k.pem\"\n");
-  auto errors = errors_of(parse_with_line(missing_files, "m.toml", env(kMinimalEnv)));
+  auto errors = errors_of(parse_known(missing_files, "m.toml", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "server.tls.certificate_file", "cannot read"));
   EXPECT_TRUE(has_error(errors, "server.tls.private_key_file", "cannot read"));
 }
@@ -261,7 +277,7 @@ TEST(Config, TlsIsRequiredOffLoopback) {
 TEST(Config, ConsoleOriginsAndOverloadLimits) {
   auto good = minimal("[server.limits]\nmax_connections = 500\nbody_budget_bytes = 33554432\n") +
               "[console]\norigins = [\"https://console.example.jp\", \"http://127.0.0.1:8080\"]\nlogin_threads = 2\n";
-  auto r = parse_with_line(good, "m.toml", env(kMinimalEnv));
+  auto r = parse_known(good, "m.toml", env(kMinimalEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors("m", errors_of(r));
   const auto& c = std::get<Config>(r);
   EXPECT_EQ(c.console.origins, (std::vector<std::string>{"https://console.example.jp", "http://127.0.0.1:8080"}));
@@ -270,49 +286,49 @@ TEST(Config, ConsoleOriginsAndOverloadLimits) {
   EXPECT_EQ(c.server.limits.body_budget_bytes, 33554432u);
   for (auto bad : {"console.example.jp", "https://console.example.jp/console/", "ftp://x", "https://u@x", "null"}) {
     auto text = minimal() + "[console]\norigins = [\"" + bad + "\"]\n";
-    EXPECT_TRUE(has_error(errors_of(parse_with_line(text, "m.toml", env(kMinimalEnv))), "console.origins")) << bad;
+    EXPECT_TRUE(has_error(errors_of(parse_known(text, "m.toml", env(kMinimalEnv))), "console.origins")) << bad;
   }
   // A budget below one body could never admit a request.
   auto tiny = minimal("[server.limits]\nbody_bytes = 2097152\nbody_budget_bytes = 1048576\n");
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(tiny, "m.toml", env(kMinimalEnv))), "server.limits.body_budget_bytes"));
+  EXPECT_TRUE(has_error(errors_of(parse_known(tiny, "m.toml", env(kMinimalEnv))), "server.limits.body_budget_bytes"));
 }
 
 TEST(Config, WeakSecretsAndDemoAccountsOffLoopbackAreRefused) {
-  auto weak = errors_of(parse_with_line(minimal(), "m", env({{"S", "a"}, {"P", "short"}, {"T", "t"}})));
+  auto weak = errors_of(parse_known(minimal(), "m", env({{"S", "a"}, {"P", "short"}, {"T", "t"}})));
   EXPECT_TRUE(has_error(weak, "tenants[0].key_passphrase", "too short"));
   EXPECT_TRUE(has_error(weak, "channels[0].channel_secrets[0]", "too short"));
-  EXPECT_TRUE(errors_of(parse_with_line(minimal(), "m", env(kMinimalEnv))).empty());
+  EXPECT_TRUE(errors_of(parse_known(minimal(), "m", env(kMinimalEnv))).empty());
   // The demo configuration on a public listener (with TLS, so only the demo users are wrong).
   auto demo_env = kDemoEnv;
   demo_env["MADOGUCHI_LISTEN"] = "0.0.0.0:8443";
-  auto errors = errors_of(load_with_line(kDemo, env(demo_env)));
+  auto errors = errors_of(load_known(kDemo, env(demo_env)));
   EXPECT_TRUE(has_error(errors, "console.demo_users", "loopback"));
-  EXPECT_FALSE(has_error(errors_of(load_with_line(kDemo, env(kDemoEnv))), "console.demo_users"));
-  auto token = errors_of(parse_with_line(minimal("metrics_token = { env = \"M\" }\n"), "m",
+  EXPECT_FALSE(has_error(errors_of(load_known(kDemo, env(kDemoEnv))), "console.demo_users"));
+  auto token = errors_of(parse_known(minimal("metrics_token = { env = \"M\" }\n"), "m",
                                          env({{"S", "channel-secret-0123456789"}, {"P", "passphrase-0123456789"},
                                               {"T", "t"}, {"M", "short"}})));
   EXPECT_TRUE(has_error(token, "server.metrics_token", "too short"));
 }
 
 TEST(Config, SecretIndirectionRules) {
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"("inline")"), "m", env(kMinimalEnv))),
+  EXPECT_TRUE(has_error(errors_of(parse_known(minimal("", R"("inline")"), "m", env(kMinimalEnv))),
                         "channels[0].channel_secrets[0]", "not inline"));
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ env = "S", optional = true })"), "m", env(kMinimalEnv))),
+  EXPECT_TRUE(has_error(errors_of(parse_known(minimal("", R"({ env = "S", optional = true })"), "m", env(kMinimalEnv))),
                         "channels[0].channel_secrets[0]", "optional"));
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ env = "S", file = "/x" })"), "m", env(kMinimalEnv))),
+  EXPECT_TRUE(has_error(errors_of(parse_known(minimal("", R"({ env = "S", file = "/x" })"), "m", env(kMinimalEnv))),
                         "channels[0].channel_secrets[0]", "exactly one"));
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(minimal("", R"({ file = "/nonexistent/s" })"), "m", env(kMinimalEnv))),
+  EXPECT_TRUE(has_error(errors_of(parse_known(minimal("", R"({ file = "/nonexistent/s" })"), "m", env(kMinimalEnv))),
                         "channels[0].channel_secrets[0]", "cannot read"));
-  auto three = errors_of(parse_with_line(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
+  auto three = errors_of(parse_known(minimal("", R"({ env = "S" }, { env = "S" }, { env = "S" })"), "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(three, "channels[0].channel_secrets", "1 or 2"));
-  auto two = parse_with_line(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "channel-secret-a-0123"}, {"S2", "channel-secret-b-0123"}, {"P", "passphrase-0123456789"}, {"T", "t"}}));
+  auto two = parse_known(minimal("", R"({ env = "S" }, { env = "S2" })"), "m", env({{"S", "channel-secret-a-0123"}, {"S2", "channel-secret-b-0123"}, {"P", "passphrase-0123456789"}, {"T", "t"}}));
   ASSERT_TRUE(std::holds_alternative<Config>(two));
   EXPECT_EQ(line(std::get<Config>(two)).channel_secrets.size(), 2u);
 }
 
 TEST(Config, ChannelsAreCheckedByTheirType) {
   // The shared keys are read by the configuration, the rest by the type's schema.
-  auto ok = parse_with_line(minimal(), "m", env(kMinimalEnv));
+  auto ok = parse_known(minimal(), "m", env(kMinimalEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(ok)) << format_errors("m", errors_of(ok));
   const auto& c = std::get<Config>(ok);
   ASSERT_EQ(c.channels.size(), 1u);
@@ -321,16 +337,16 @@ TEST(Config, ChannelsAreCheckedByTheirType) {
   EXPECT_EQ(c.channels[0].send_per_second, 100);
   EXPECT_EQ(line(c).quota_poll_s, 300);
 
-  auto unknown_type = errors_of(parse_with_line(minimal() + "[[channels]]\ntype = \"fax\"\nname = \"f\"\ntenant = \"t\"\n",
+  auto unknown_type = errors_of(parse_known(minimal() + "[[channels]]\ntype = \"fax\"\nname = \"f\"\ntenant = \"t\"\n",
                                                 "m", env(kMinimalEnv)));
-  EXPECT_TRUE(has_error(unknown_type, "channels[1].type", "unknown channel type fax (known: line)"));
-  auto no_type = errors_of(parse_with_line(minimal() + "[[channels]]\nname = \"f\"\ntenant = \"t\"\n", "m", env(kMinimalEnv)));
+  EXPECT_TRUE(has_error(unknown_type, "channels[1].type", "unknown channel type fax (known: line, email)"));
+  auto no_type = errors_of(parse_known(minimal() + "[[channels]]\nname = \"f\"\ntenant = \"t\"\n", "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(no_type, "channels[1].type", "required"));
-  auto stray_key = errors_of(parse_with_line(minimal() + "smtp_host = \"x\"\n", "m", env(kMinimalEnv)));
+  auto stray_key = errors_of(parse_known(minimal() + "smtp_host = \"x\"\n", "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(stray_key, "channels[0].smtp_host", "unknown key"));
   auto twice = minimal();
   twice += twice.substr(twice.find("[[channels]]"));
-  EXPECT_TRUE(has_error(errors_of(parse_with_line(twice, "m", env(kMinimalEnv))), "channels[1].name", "duplicate line account a"));
+  EXPECT_TRUE(has_error(errors_of(parse_known(twice, "m", env(kMinimalEnv))), "channels[1].name", "duplicate line account a"));
   // Without LINE among the known types, the same file is refused for its type, not its keys.
   auto without = errors_of(parse_config(minimal(), "m", env(kMinimalEnv), {}));
   EXPECT_TRUE(has_error(without, "channels[0].type", "unknown channel type line"));
@@ -340,12 +356,12 @@ TEST(Config, ChannelsAreCheckedByTheirType) {
 TEST(Config, TheOldLineAccountsTableSaysHowToMigrate) {
   auto text = minimal();
   text.replace(text.find("[[channels]]\ntype = \"line\"\n"), 27, "[[line_accounts]]\n");
-  auto errors = errors_of(parse_with_line(text, "m", env(kMinimalEnv)));
+  auto errors = errors_of(parse_known(text, "m", env(kMinimalEnv)));
   EXPECT_TRUE(has_error(errors, "line_accounts", "[[channels]] with type = \"line\""));
 }
 
 TEST(Config, MediaDefaultsAndTheirChecks) {
-  auto ok = parse_with_line(minimal(), "m.toml", env(kMinimalEnv));
+  auto ok = parse_known(minimal(), "m.toml", env(kMinimalEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(ok)) << format_errors("m.toml", errors_of(ok));
   const auto& c = std::get<Config>(ok);
   EXPECT_EQ(c.media.max_bytes, 20u * 1024 * 1024);
@@ -355,14 +371,14 @@ TEST(Config, MediaDefaultsAndTheirChecks) {
     EXPECT_NE(std::find(c.media.allowed_types.begin(), c.media.allowed_types.end(), t), c.media.allowed_types.end()) << t;
   EXPECT_EQ(line(c).media_timeout_s, 60);
 
-  auto set = parse_with_line(minimal() + "media_timeout_seconds = 30\n[media]\nmax_bytes = 1048576\nallowed_types = [\"image/png\"]\n",
+  auto set = parse_known(minimal() + "media_timeout_seconds = 30\n[media]\nmax_bytes = 1048576\nallowed_types = [\"image/png\"]\n",
                              "m.toml", env(kMinimalEnv));
   ASSERT_TRUE(std::holds_alternative<Config>(set)) << format_errors("m.toml", errors_of(set));
   EXPECT_EQ(std::get<Config>(set).media.max_bytes, 1048576u);
   EXPECT_EQ(std::get<Config>(set).media.allowed_types, std::vector<std::string>{"image/png"});
   EXPECT_EQ(line(std::get<Config>(set)).media_timeout_s, 30);
 
-  auto bad = errors_of(parse_with_line(
+  auto bad = errors_of(parse_known(
       minimal() + "media_timeout_seconds = 0\n[media]\nmax_bytes = 0\nallowed_types = [\"image/*\", \"Image/PNG\", \"pdf\", \"\"]\n"
                   "lanes = 99\nbackoff_base_ms = 500\nbackoff_cap_ms = 100\nspeed = 1\n",
       "m.toml", env(kMinimalEnv)));
@@ -378,7 +394,7 @@ TEST(Config, MediaDefaultsAndTheirChecks) {
 }
 
 TEST(Config, MissingFileIsAnError) {
-  auto errors = errors_of(load_with_line("/nonexistent/madoguchi.toml", env({})));
+  auto errors = errors_of(load_known("/nonexistent/madoguchi.toml", env({})));
   ASSERT_EQ(errors.size(), 1u);
 }
 
