@@ -198,7 +198,8 @@ void ConsoleApi::add_routes(http::Router& router) {
   auto text_of = [](const json::object& b, std::string_view key) { return required_string(b, key); };
 
   router.add("POST", "/api/login", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
-    if (!json_content_type(r.header("content-type")) || !origin_allowed(r.header("origin"), options_.origins))
+    if (!json_content_type(r.header("content-type")) ||
+        !origin_present_and_allowed(r.header("origin"), options_.origins))
       return respond(error_for(errc::csrf_failed));
     auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
     if (!v || !v->is_object()) return respond(error_for(errc::invalid_input));
@@ -368,7 +369,7 @@ void ConsoleApi::add_routes(http::Router& router) {
 
   router.add_websocket("/api/live", [this](const http::Request& r, std::shared_ptr<http::WsConnection> connection)
                                         -> std::variant<http::Response, http::WsSession> {
-    if (!origin_allowed(r.header("origin"), options_.origins)) return error_for(errc::csrf_failed);
+    if (!origin_present_and_allowed(r.header("origin"), options_.origins)) return error_for(errc::csrf_failed);
     auto staff = auth_.authenticate(session_cookie(r));
     if (!staff) return error_for(staff.error());
     if (staff->role == "admin") return error_for(errc::access_denied);

@@ -5,8 +5,9 @@
 // Argon2id check runs on the API's LoginPool and answers from there.
 //
 // Login CSRF: /api/login takes only Content-Type application/json (which a cross-site form
-// cannot send without a CORS preflight we never grant) and an Origin, when sent, from the
-// configured console origins; the same Origin rule guards every change and the WebSocket.
+// cannot send without a CORS preflight we never grant) and an Origin from the configured
+// console origins. The WebSocket needs one too; changes (already bound to the session's CSRF
+// token) are refused for any other Origin, and pass without one.
 #include <memory>
 #include <string>
 #include <vector>

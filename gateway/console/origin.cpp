@@ -34,4 +34,8 @@ bool origin_allowed(std::string_view origin, const std::vector<std::string>& all
   return normalized && std::find(allowed.begin(), allowed.end(), *normalized) != allowed.end();
 }
 
+bool origin_present_and_allowed(std::string_view origin, const std::vector<std::string>& allowed) {
+  return !origin.empty() && origin_allowed(origin, allowed);
+}
+
 }  // namespace madoguchi::console

@@ -19,4 +19,9 @@ std::optional<std::string> normalize_origin(std::string_view origin);
 // cross-origin POST and every WebSocket), so it passes; "null" and anything else do not.
 bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed);
 
+// For login and the live WebSocket, which only the console's own pages reach: browsers send
+// Origin with both, so an absent Origin is refused too (a login CSRF from an old browser or a
+// privacy extension that strips Origin finds no way in).
+bool origin_present_and_allowed(std::string_view origin, const std::vector<std::string>& allowed);
+
 }  // namespace madoguchi::console

@@ -67,6 +67,7 @@ struct FakeLineApi::Impl {
   int random_retry_after = 0;
   int hang_ms = 3000;
   int latency_ms = 0;
+  std::function<void(SendPhase)> send_hook;
   bool quota_limited = true;
   std::int64_t quota_limit = 1000, quota_used = 0;
 
@@ -203,6 +204,16 @@ struct FakeLineApi::Impl {
     return {200, boost::json::serialize(boost::json::object{{"sentMessages", std::move(sent)}})};
   }
 
+  // Outside the lock: the hook may block until the test has done what it waits for.
+  void call_hook(SendPhase phase) {
+    std::function<void(SendPhase)> hook;
+    {
+      std::lock_guard lock(mutex);
+      hook = send_hook;
+    }
+    if (hook) hook(phase);
+  }
+
   asio::awaitable<void> session(tcp::socket socket, bool data_host) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -212,6 +223,8 @@ struct FakeLineApi::Impl {
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, nothrow);
       if (ec) co_return;
       auto req = parser.release();
+      const bool sends = !data_host && (req.target() == "/v2/bot/message/push" || req.target() == "/v2/bot/message/reply");
+      if (sends) call_hook(SendPhase::received);
       auto answer = handle(req, data_host);
       if (answer.delay_ms > 0) {
         asio::steady_timer timer(stream.get_executor(), std::chrono::milliseconds(answer.delay_ms));
@@ -226,6 +239,7 @@ struct FakeLineApi::Impl {
       if (answer.chunked) res.chunked(true);
       else res.prepare_payload();
       auto [wec, wn] = co_await http::async_write(stream, res, nothrow);
+      if (sends && !wec) call_hook(SendPhase::answered);
       if (wec || !req.keep_alive()) co_return;
     }
   }
@@ -301,6 +315,11 @@ void FakeLineApi::set_hang_ms(int ms) {
 void FakeLineApi::set_latency_ms(int ms) {
   std::lock_guard lock(impl_->mutex);
   impl_->latency_ms = ms;
+}
+
+void FakeLineApi::on_send(std::function<void(SendPhase)> hook) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->send_hook = std::move(hook);
 }
 
 void FakeLineApi::expire_reply_token(const std::string& token) {

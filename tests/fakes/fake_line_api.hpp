@@ -28,6 +28,12 @@ enum class LineFault {
   rate_limited,        // 429 with Retry-After, nothing accepted
 };
 
+// Moments of a push/reply request a test can stop the fake at (to kill the gateway there).
+enum class SendPhase {
+  received,  // the request is read, nothing decided yet (what an injected fault does follows)
+  answered,  // the answer is written to the gateway's socket
+};
+
 struct LineRequest {
   bool data_host = false;  // arrived on the data API port
   std::string method, target, authorization, retry_key;
@@ -76,6 +82,9 @@ class FakeLineApi {
   void set_quota(bool limited, std::int64_t limit, std::int64_t used);
   // Delay before every answer (for the benchmark's latency).
   void set_latency_ms(int ms);
+  // Called on the fake's thread at each phase of every push/reply request; it may block
+  // (the fake waits, e.g. while the test kills the gateway). An empty function removes it.
+  void on_send(std::function<void(SendPhase)> hook);
 
   std::vector<LineRequest> requests() const;
   std::vector<LineAccepted> accepted() const;

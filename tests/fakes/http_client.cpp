@@ -39,6 +39,8 @@ HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout)
 
 HttpClient::~HttpClient() { close(); }
 
+std::string HttpClient::origin() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
+
 void HttpClient::close() {
   if (!impl_->stream) return;
   boost::system::error_code ec;

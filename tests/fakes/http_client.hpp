@@ -39,6 +39,9 @@ class HttpClient {
     return request("POST", target, std::move(body), headers);
   }
 
+  // The Origin a console page served by this server sends: http://127.0.0.1:PORT.
+  std::string origin() const;
+
   // TCP connections opened so far: shows whether keep-alive was used.
   int connections_opened() const { return connections_opened_; }
   void close();

@@ -41,7 +41,7 @@ HarnessOptions email_intake_options(std::uint16_t lmtp_port, int busy_timeout_ms
 
 ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password) {
   auto res = client.post("/api/login", R"({"username":")" + username + R"(","password":")" + password + R"("})",
-                         {{"Content-Type", "application/json"}});
+                         {{"Content-Type", "application/json"}, {"Origin", client.origin()}});
   if (!res || res->status != 200) return {};
   auto cookie = res->header("set-cookie");
   boost::system::error_code ec;

@@ -115,6 +115,7 @@ TEST_F(GatewayHardening, LoginAndTheLiveSocketRefuseOtherOriginsAndNonJson) {
     return r ? r->status : 0u;
   };
   EXPECT_EQ(status({{"Content-Type", "text/plain"}, {"Origin", own}}), 403u);
+  EXPECT_EQ(status({{"Content-Type", "application/json"}}), 403u);  // no Origin: from no page of ours
   EXPECT_EQ(status({{"Content-Type", "application/json"}, {"Origin", "http://evil.example"}}), 403u);
   EXPECT_EQ(status({{"Content-Type", "application/json"}, {"Origin", "https://127.0.0.1:" + std::to_string(gateway_->port())}}), 403u);
   EXPECT_EQ(status({{"Content-Type", "application/json"}, {"Origin", own}}), 200u);

@@ -54,7 +54,7 @@ void add_second_window(const GatewayHarness& h) {
 // The session cookie of a console login.
 std::string login(HttpClient& client, const std::string& user) {
   auto res = client.post("/api/login", R"({"username":")" + user + R"(","password":")" + kPassword + R"("})",
-                         {{"Content-Type", "application/json"}});
+                         {{"Content-Type", "application/json"}, {"Origin", client.origin()}});
   if (!res || res->status != 200) return {};
   auto cookie = res->header("set-cookie");
   return cookie.substr(0, cookie.find(';'));

@@ -1,12 +1,16 @@
 // The outbox with the real binary and the fake LINE API: a signed webhook in, the
 // automatic first reply out; counselor-style pushes and first replies while the gateway
-// is SIGKILLed at random moments: every reply arrives exactly once and none is lost.
+// is SIGKILLed at random moments, and at each step of a delivery in turn: every reply
+// arrives exactly once and none is lost.
 // Rounds: MADOGUCHI_OUTBOX_CRASH_ROUNDS (default 20); seed: MADOGUCHI_CRASH_SEED.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <future>
 #include <iostream>
+#include <optional>
 #include <map>
 #include <set>
 #include <thread>
@@ -217,6 +221,93 @@ void crash_rounds(int reply_window_s) {
   EXPECT_EQ(probe.rows("PRAGMA integrity_check").at(0).at(0), "ok");
   expect_no_spec_violations(fake);
 }
+
+// The gateway SIGKILLed at each step of a delivery that leaves a different trace, one person
+// per step: a restart ends every one of them with exactly one acknowledgement at LINE.
+struct KillStep {
+  const char* name;
+  SendPhase phase;
+  std::optional<LineFault> fault;  // what LINE does with the request the gateway dies on
+};
+const KillStep kKillSteps[] = {
+    {"request at LINE, not taken", SendPhase::received, LineFault::hang_before_accept},
+    {"request taken by LINE, its answer never came", SendPhase::received, LineFault::hang_after_accept},
+    {"LINE's 200 arrived, not yet written down", SendPhase::answered, std::nullopt},
+    {"LINE's 500 arrived, the retry not yet written down", SendPhase::answered, LineFault::server_error},
+    {"LINE's 429 arrived, the retry not yet written down", SendPhase::answered, LineFault::rate_limited},
+};
+
+void killed_at_every_step(int reply_window_s) {
+  const std::string token = "integration-token";
+  FakeLineApi fake(kSpec, token);
+  fake.set_hang_ms(1500);  // longer than the gateway's 1 s send timeout
+  GatewayHarness h(fake_line_options(fake, token, reply_window_s));
+  set_first_reply(h);
+  LineEventFactory events(700 + reply_window_s);
+  std::set<std::string> users;
+  std::int64_t delivered_before = 0;
+  for (const auto& step : kKillSteps) {
+    SCOPED_TRACE(step.name);
+    auto gateway = h.start();
+    // The fake stops at the step and waits there until the gateway is dead.
+    std::promise<void> reached, killed;
+    auto reached_future = reached.get_future();
+    std::shared_future<void> killed_future = killed.get_future().share();
+    auto fired = std::make_shared<std::atomic<bool>>(false);
+    fake.on_send([&reached, killed_future, fired, phase = step.phase](SendPhase p) {
+      if (p != phase || fired->exchange(true)) return;
+      reached.set_value();
+      killed_future.wait();
+    });
+    if (step.fault) fake.inject(*step.fault, 1, 1);
+    HttpClient client(gateway->port());
+    const auto user = events.next_user_id();
+    auto answer = post_signed(client, h.channel_secret(),
+                              line_webhook_body({events.text(events.next_event_id(), user, "相談です", events.next_message_id())}));
+    ASSERT_TRUE(answer && answer->status == 200);
+    users.insert(user);
+    const bool stopped_there = reached_future.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+    gateway->kill();
+    killed.set_value();
+    fake.on_send({});
+    ASSERT_TRUE(stopped_there);
+
+    // Restarted: this person's acknowledgement (and every earlier one) ends delivered.
+    gateway = h.start();
+    SqliteProbe probe(h.database());
+    const auto everyone = static_cast<std::int64_t>(users.size());
+    EXPECT_TRUE(fake.wait_until([&] {
+      return probe.scalar("SELECT count(*) FROM outbound_messages WHERE status = 'delivered'") == everyone;
+    }, 30000)) << probe.scalar("SELECT count(*) FROM outbound_messages WHERE status = 'delivered'") << " of " << everyone;
+    EXPECT_GT(everyone, delivered_before);
+    delivered_before = everyone;
+    EXPECT_TRUE(stopped_cleanly(*gateway));
+    EXPECT_EQ(probe.scalar("SELECT count(*) FROM outbound_messages"), everyone);
+    EXPECT_EQ(probe.rows("PRAGMA integrity_check").at(0).at(0), "ok");
+  }
+  // Exactly once at LINE, per person: by reply token (used once) or by push (to the person).
+  std::map<std::string, int> per_reply_token, per_user;
+  for (const auto& a : fake.accepted()) {
+    EXPECT_EQ(a.texts, std::vector<std::string>{kAck});
+    if (a.method == "reply") ++per_reply_token[a.reply_token];
+    else ++per_user[a.to];
+  }
+  EXPECT_EQ(per_reply_token.size() + per_user.size(), users.size());
+  for (const auto& [k, n] : per_reply_token) EXPECT_EQ(n, 1) << "reply token " << k;
+  for (const auto& [u, n] : per_user) {
+    EXPECT_EQ(n, 1) << "push to " << u;
+    EXPECT_TRUE(users.contains(u));
+  }
+  // The request LINE took without its answer reaching the gateway came again and LINE refused
+  // it as a repeat (409 for a retry key, 400 for a used reply token): answered as delivered.
+  int repeats = 0;
+  for (const auto& r : fake.requests()) repeats += r.status == 409 || (r.status == 400 && !r.reply_token.empty());
+  EXPECT_GE(repeats, 1);
+  expect_no_spec_violations(fake);
+}
+
+TEST(Outbox, KilledAtEachStepOfAReplyEveryoneGetsOneAcknowledgement) { killed_at_every_step(50); }
+TEST(Outbox, KilledAtEachStepOfAPushEveryoneGetsOneAcknowledgement) { killed_at_every_step(0); }
 
 TEST(Outbox, EveryReplyArrivesExactlyOnceAcrossSigkills) { crash_rounds(50); }
 TEST(Outbox, EveryPushArrivesExactlyOnceAcrossSigkills) { crash_rounds(0); }

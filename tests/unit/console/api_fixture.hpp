@@ -37,6 +37,9 @@ class UnusedSender final : public OutboundAdapter {
 
 class ApiTest : public ::testing::Test {
  protected:
+  // Where the console's pages are served from in these tests.
+  static constexpr const char* kConsoleOrigin = "http://127.0.0.1:8080";
+
   // What a derived fixture may change: the limits of Cases and the options of the API.
   virtual CaseLimits case_limits() const { return {100, 20000, 32}; }
   virtual ApiOptions api_options() const { return {}; }
@@ -65,6 +68,7 @@ class ApiTest : public ::testing::Test {
     cases_ = std::make_unique<Cases>(*db_, keys_, *outbox_, *audit_, case_limits(), clock_);
     live_ = std::make_unique<LiveHub>(options_, *cases_, feed_);
     api_ = std::make_unique<ConsoleApi>(*auth_, *cases_, *live_, api_options());
+    api_->allow_origins({kConsoleOrigin});
     api_->add_routes(router_);
     add("a-counselor", "counselor", {"窓口A"});
     add("b-counselor", "counselor", {"窓口B"});
@@ -131,7 +135,11 @@ class ApiTest : public ::testing::Test {
     if (q != std::string::npos) r.query = target.substr(q + 1);
     r.body = body;
     r.remote_address = "127.0.0.1";
-    if (method != "GET") r.headers.emplace_back("content-type", "application/json");
+    // As the console's pages send them: JSON, and the page's Origin with every POST.
+    if (method != "GET") {
+      r.headers.emplace_back("content-type", "application/json");
+      r.headers.emplace_back("origin", kConsoleOrigin);
+    }
     if (session) {
       r.headers.emplace_back("cookie", "other=1; madoguchi_session=" + session->cookie);
       if (with_csrf) r.headers.emplace_back("x-csrf-token", session->csrf);

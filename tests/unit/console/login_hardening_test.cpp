@@ -68,9 +68,12 @@ TEST_F(LoginHardeningTest, UnknownNamesAreAnsweredLikeRealOnesIncludingTheLock) 
 TEST_F(LoginHardeningTest, LoginTakesOnlyJsonFromTheConsoleOrigin) {
   const std::string right = R"({"username":"a-counselor","password":"password-1234"})";
   // A cross-site form can send text/plain without a preflight: refused before any check.
-  EXPECT_EQ(answer(login_request(right, "text/plain")).status, 403u);
-  EXPECT_EQ(answer(login_request(right, "")).status, 403u);
-  EXPECT_EQ(answer(login_request(right, "application/x-www-form-urlencoded")).status, 403u);
+  const std::string own = "https://console.example.jp";
+  EXPECT_EQ(answer(login_request(right, "text/plain", own)).status, 403u);
+  EXPECT_EQ(answer(login_request(right, "", own)).status, 403u);
+  EXPECT_EQ(answer(login_request(right, "application/x-www-form-urlencoded", own)).status, 403u);
+  // Browsers send Origin with every POST: a login without one came from no page of ours.
+  EXPECT_EQ(answer(login_request(right, "application/json")).status, 403u);
   EXPECT_EQ(answer(login_request(right, "application/json", "https://evil.example")).status, 403u);
   EXPECT_EQ(answer(login_request(right, "application/json", "http://console.example.jp")).status, 403u);  // scheme
   EXPECT_EQ(answer(login_request(right, "application/json", "https://console.example.jp:8443")).status, 403u);
@@ -98,6 +101,11 @@ TEST_F(LoginHardeningTest, ChangesAndTheLiveSocketCheckTheConfiguredOriginNotThe
   auto refused = (*ws)(upgrade, nullptr);
   ASSERT_TRUE(std::holds_alternative<http::Response>(refused));
   EXPECT_EQ(std::get<http::Response>(refused).status, 403u);
+  // Nor without an Origin: browsers send one with every WebSocket.
+  upgrade.headers = {{"cookie", "madoguchi_session=" + s.cookie}, {"host", "127.0.0.1:8080"}};
+  auto without = (*ws)(upgrade, nullptr);
+  ASSERT_TRUE(std::holds_alternative<http::Response>(without));
+  EXPECT_EQ(std::get<http::Response>(without).status, 403u);
 }
 
 TEST_F(LoginHardeningTest, TheDocumentedDemoPasswordIsForDemoAccountsOnly) {
