@@ -278,7 +278,8 @@ EnvLookup process_environment() {
 }
 
 std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view text, const fs::path& source,
-                                                            const EnvLookup& env, const ChannelSchemas& schemas) {
+                                                            const EnvLookup& env, const ChannelSchemas& schemas,
+                                                            Secrets secrets) {
   std::vector<ConfigError> errors;
   toml::table root;
   try {
@@ -288,7 +289,7 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
                               std::to_string(e.source().begin.column) + ": " + std::string(e.description())});
     return errors;
   }
-  Reader r(env, errors);
+  Reader r(env, errors, secrets);
   Config c;
   c.source = source;
   r.only_keys(root, "", {"server", "store", "logging", "tenants", "channels", "line_accounts", "outbox", "media", "console", "triage"});
@@ -317,12 +318,12 @@ std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view tex
 }
 
 std::variant<Config, std::vector<ConfigError>> load_config(const fs::path& file, const EnvLookup& env,
-                                                           const ChannelSchemas& schemas) {
+                                                           const ChannelSchemas& schemas, Secrets secrets) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::vector<ConfigError>{{"", "cannot read the configuration file"}};
   std::stringstream text;
   text << in.rdbuf();
-  return parse_config(text.str(), file, env, schemas);
+  return parse_config(text.str(), file, env, schemas, secrets);
 }
 
 std::string format_errors(const fs::path& file, const std::vector<ConfigError>& errors) {

@@ -155,13 +155,21 @@ struct ConfigError {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup process_environment();
 
+// Whether secrets ({ env = … } / { file = … } under a secret's key) are read. `skip` is for
+// commands that use none (triage, eval, calendar, stats, outbox): their form is still checked,
+// their value is never read and stays empty, so such a command needs no secret in its
+// environment.
+enum class Secrets { read, skip };
+
 // Either a valid Config or every error found (never an empty list). `schemas`: the
 // channel types a [[channels]] table may name (the composition root's channel list).
 std::variant<Config, std::vector<ConfigError>> load_config(const std::filesystem::path& file,
-                                                           const EnvLookup& env, const ChannelSchemas& schemas);
+                                                           const EnvLookup& env, const ChannelSchemas& schemas,
+                                                           Secrets secrets = Secrets::read);
 std::variant<Config, std::vector<ConfigError>> parse_config(std::string_view toml_text,
                                                             const std::filesystem::path& source,
-                                                            const EnvLookup& env, const ChannelSchemas& schemas);
+                                                            const EnvLookup& env, const ChannelSchemas& schemas,
+                                                            Secrets secrets = Secrets::read);
 
 // "FILE: key: reason" lines, one per error.
 std::string format_errors(const std::filesystem::path& file, const std::vector<ConfigError>& errors);

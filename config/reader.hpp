@@ -16,7 +16,8 @@ namespace madoguchi::config::detail {
 
 class Reader {
  public:
-  Reader(const EnvLookup& env, std::vector<ConfigError>& errors) : env_(env), errors_(errors) {}
+  Reader(const EnvLookup& env, std::vector<ConfigError>& errors, Secrets secrets = Secrets::read)
+      : env_(env), errors_(errors), secrets_(secrets) {}
 
   void error(std::string key, std::string reason) { errors_.push_back({std::move(key), std::move(reason)}); }
 
@@ -72,6 +73,10 @@ class Reader {
     const auto* t = node->as_table();
     if (!t) {
       error(key, "must be { env = \"NAME\" } or { file = \"/path\" }");
+      return std::nullopt;
+    }
+    if (secrets_ == Secrets::skip) {  // checked for form only, never read: left empty
+      form_ok(*t, key, /*secret=*/true, allow_optional);
       return std::nullopt;
     }
     auto value = indirect(*t, key, /*secret=*/true, /*required=*/true, allow_optional);
@@ -138,24 +143,30 @@ class Reader {
   }
 
  private:
+  // The indirection's own keys: { env = … } or { file = … }, a default only for non-secrets.
+  bool form_ok(const toml::table& t, const std::string& key, bool secret, bool allow_optional) {
+    only_keys(t, key, {"env", "default", "file", "optional"});
+    if (t.contains("default") && secret) {
+      error(key, "a secret cannot have a default");
+      return false;
+    }
+    if (t["optional"].value_or(false) && !allow_optional) {
+      error(key, "optional is not allowed here");
+      return false;
+    }
+    if (t["env"].value<std::string>().has_value() == t["file"].value<std::string>().has_value()) {
+      error(key, "give exactly one of env or file");
+      return false;
+    }
+    return true;
+  }
+
   std::optional<std::string> indirect(const toml::table& t, const std::string& key, bool secret, bool required,
                                       bool allow_optional) {
-    only_keys(t, key, {"env", "default", "file", "optional"});
+    if (!form_ok(t, key, secret, allow_optional)) return std::nullopt;
     auto env = t["env"].value<std::string>();
     auto file = t["file"].value<std::string>();
     const bool optional = t["optional"].value_or(false);
-    if (t.contains("default") && secret) {
-      error(key, "a secret cannot have a default");
-      return std::nullopt;
-    }
-    if (optional && !allow_optional) {
-      error(key, "optional is not allowed here");
-      return std::nullopt;
-    }
-    if (env.has_value() == file.has_value()) {
-      error(key, "give exactly one of env or file");
-      return std::nullopt;
-    }
     if (env) {
       if (auto v = env_(*env); v && !v->empty()) return v;
       if (auto d = t["default"].value<std::string>()) return *d;
@@ -179,6 +190,7 @@ class Reader {
 
   const EnvLookup& env_;
   std::vector<ConfigError>& errors_;
+  Secrets secrets_;
 };
 
 template <class F>

@@ -72,7 +72,7 @@ void print_table(const store::Stats& s) {
 }  // namespace
 
 int stats(const std::filesystem::path& config_file, bool json) {
-  auto config = load_or_report(config_file);
+  auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
   try {
     if (!std::filesystem::exists(config->store.database)) {

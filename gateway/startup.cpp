@@ -13,18 +13,25 @@
 
 namespace madoguchi::app {
 
-std::optional<config::Config> load_or_report(const std::filesystem::path& file) {
-  return load_or_report(file, make_channels());
-}
-
-std::optional<config::Config> load_or_report(const std::filesystem::path& file, const adapters::ChannelList& channels) {
-  auto loaded = config::load_config(file, config::process_environment(), schemas_of(channels));
+namespace {
+std::optional<config::Config> load(const std::filesystem::path& file, const adapters::ChannelList& channels,
+                                   config::Secrets secrets) {
+  auto loaded = config::load_config(file, config::process_environment(), schemas_of(channels), secrets);
   if (auto* errors = std::get_if<std::vector<config::ConfigError>>(&loaded)) {
     std::cerr << "設定ファイルに誤りがあります / invalid configuration:\n"
               << config::format_errors(file, *errors);
     return std::nullopt;
   }
   return std::move(std::get<config::Config>(loaded));
+}
+}  // namespace
+
+std::optional<config::Config> load_or_report(const std::filesystem::path& file, config::Secrets secrets) {
+  return load(file, make_channels(), secrets);
+}
+
+std::optional<config::Config> load_or_report(const std::filesystem::path& file, const adapters::ChannelList& channels) {
+  return load(file, channels, config::Secrets::read);
 }
 
 const config::TenantConfig* tenant_or_report(const config::Config& config, const std::optional<std::string>& id) {

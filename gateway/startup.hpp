@@ -13,8 +13,10 @@
 namespace madoguchi::app {
 
 // Loads and validates the configuration; on errors prints every one of them to stderr
-// ("FILE: key: reason") and returns nullopt.
-std::optional<config::Config> load_or_report(const std::filesystem::path& file);
+// ("FILE: key: reason") and returns nullopt. Commands that use no secret pass
+// Secrets::skip, so they run without the secrets in their environment.
+std::optional<config::Config> load_or_report(const std::filesystem::path& file,
+                                             config::Secrets secrets = config::Secrets::read);
 // The same, for the channel types of `channels` (serve keeps its own list alive).
 std::optional<config::Config> load_or_report(const std::filesystem::path& file, const adapters::ChannelList& channels);
 

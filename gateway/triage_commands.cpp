@@ -76,7 +76,7 @@ std::optional<std::int64_t> parse_at(const json::value& v) {
 }  // namespace
 
 int triage(const std::filesystem::path& config_file, const std::optional<std::string>& tenant_option) {
-  auto config = load_or_report(config_file);
+  auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
   const auto* tenant = tenant_or_report(*config, tenant_option);
   if (!tenant) return 2;
@@ -129,7 +129,7 @@ int triage(const std::filesystem::path& config_file, const std::optional<std::st
 }
 
 int eval(const std::filesystem::path& config_file, const std::filesystem::path& set, bool list_errors) {
-  auto config = load_or_report(config_file);
+  auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
   std::ifstream in(set);
   if (!in) {
@@ -153,7 +153,7 @@ int eval(const std::filesystem::path& config_file, const std::filesystem::path& 
 
 int calendar(const std::filesystem::path& config_file, const std::optional<std::string>& tenant_option,
              const std::string& window, const std::string& from, const std::string& to) {
-  auto config = load_or_report(config_file);
+  auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
   const auto* tenant = tenant_or_report(*config, tenant_option);
   if (!tenant) return 2;

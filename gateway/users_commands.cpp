@@ -60,7 +60,7 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
 }
 
 int audit_verify(const std::filesystem::path& config_file) {
-  auto config = load_or_report(config_file);
+  auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
   try {
     store::Database db(database_options(*config, true));

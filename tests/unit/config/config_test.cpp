@@ -32,8 +32,8 @@ const fs::path kDemo = fs::path(MADOGUCHI_SOURCE_DIR) / "config/demo.toml";
 // The configuration as the gateway reads it: with LINE and email as known channel types.
 const ChannelSchemas kSchemas{&adapters::line::line_schema(), &adapters::email::email_schema()};
 std::variant<Config, std::vector<ConfigError>> parse_known(std::string_view text, const fs::path& source,
-                                                               const EnvLookup& e) {
-  return parse_config(text, source, e, kSchemas);
+                                                               const EnvLookup& e, Secrets secrets = Secrets::read) {
+  return parse_config(text, source, e, kSchemas, secrets);
 }
 std::variant<Config, std::vector<ConfigError>> load_known(const fs::path& file, const EnvLookup& e) {
   return load_config(file, e, kSchemas);
@@ -124,6 +124,30 @@ TEST(Config, DemoWithoutSecretsListsEveryMissingVariable) {
   EXPECT_TRUE(has_error(errors, "channels[0].channel_secrets[0]", "MADOGUCHI_LINE_CHANNEL_SECRET"));
   EXPECT_TRUE(has_error(errors, "channels[0].access_token", "MADOGUCHI_LINE_ACCESS_TOKEN"));
   EXPECT_TRUE(has_error(errors, "channels[1].thread_secret", "MADOGUCHI_EMAIL_THREAD_SECRET"));
+}
+
+TEST(Config, SkippedSecretsAreCheckedForFormButNeverRead) {
+  // For commands that use no secret: the demo loads with none set, and its secrets stay empty.
+  auto r = load_config(kDemo, env({}), kSchemas, Secrets::skip);
+  ASSERT_TRUE(std::holds_alternative<Config>(r)) << format_errors(kDemo, errors_of(r));
+  const auto& c = std::get<Config>(r);
+  EXPECT_TRUE(c.tenants[0].key_passphrase.view().empty());
+  EXPECT_TRUE(line(c).channel_secrets.empty());
+  EXPECT_TRUE(mail(c).thread_secret.view().empty());
+  EXPECT_EQ(mail(c).address, "soudan@demo-city.example");  // everything else is read as always
+  // Set but skipped: never read, so never judged (a short one is not reported either).
+  auto set = load_config(kDemo, env({{"MADOGUCHI_KEY_PASSPHRASE", "short"}}), kSchemas, Secrets::skip);
+  ASSERT_TRUE(std::holds_alternative<Config>(set));
+  EXPECT_TRUE(std::get<Config>(set).tenants[0].key_passphrase.view().empty());
+  // The form is still checked: inline secrets, defaults, both or neither of env and file.
+  auto inline_secret = errors_of(parse_known(minimal("", R"("inline-secret-0123456789")"), "m", env({}), Secrets::skip));
+  EXPECT_TRUE(has_error(inline_secret, "channels[0].channel_secrets[0]", "not inline"));
+  auto with_default = errors_of(parse_known(minimal("", R"({ env = "S", default = "x" })"), "m", env({}), Secrets::skip));
+  EXPECT_TRUE(has_error(with_default, "channels[0].channel_secrets[0]", "cannot have a default"));
+  auto both = errors_of(parse_known(minimal("", R"({ env = "S", file = "/f" })"), "m", env({}), Secrets::skip));
+  EXPECT_TRUE(has_error(both, "channels[0].channel_secrets[0]", "exactly one of env or file"));
+  // Read as usual, the same file names every missing variable.
+  EXPECT_FALSE(errors_of(parse_known(minimal(), "m", env({}))).empty());
 }
 
 TEST(Config, ExampleLoadsWithItsFilesAndEnvironment) {
