@@ -1,7 +1,8 @@
 // Ingest benchmark: the real gateway under signed LINE webhooks (durable commit before
 // each 200) beside a bare Beast server answering 200 to the same load, in the same run; then
 // mail delivered over LMTP as Postfix does (commit before each 250), against the same
-// gateway's webhook figures. Triage and the outbox run as in production.
+// gateway's webhook figures; last a burst of 1 MiB bodies on 1,024 connections, with the
+// gateway's memory before, during and after. Triage and the outbox run as in production.
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sstream>
 
 #include "bench/bare_server.hpp"
+#include "bench/body_burst.hpp"
 #include "bench/lmtp_load.hpp"
 #include "bench/load.hpp"
 
@@ -228,6 +230,9 @@ int main(int argc, char** argv) {
     mail.id_prefix = "some";
     const auto mail_some = run_lmtp_load(mail);
     rows.push_back(figures("lmtp", gateway.pid, mail_connections, mail_some));
+    BurstOptions burst_options{gateway.port, "/webhooks/line/bench"};
+    const auto burst = run_body_burst(burst_options, gateway.pid);
+    const bool serves_after = !fetch(gateway.port, "/healthz").empty();
     stop(gateway.pid);
 
     print(rows);
@@ -244,6 +249,15 @@ int main(int argc, char** argv) {
                 left > 0 ? "NOT drained" : "drained", drained_s);
     std::printf("ratio lmtp/webhook (same gateway, same run): %.2f (1 connection), %.2f (%d connections)\n",
                 rows[5].rps / std::max(rows[3].rps, 1.0), rows[6].rps / std::max(rows[4].rps, 1.0), mail_connections);
+    std::printf("body burst: %d connections from %d addresses, %zu KiB each, %.1f s; answers:", burst_options.connections,
+                burst_options.addresses, burst_options.body_bytes / 1024, burst.seconds);
+    for (const auto& [status, n] : burst.statuses) std::printf(" %u×%d", status, n);
+    std::printf(" (0 = closed unanswered)\n");
+    std::printf("gateway RSS around the burst: %.0f MB before, %.0f MB peak, %.0f MB %.0f s after (%s); %s\n",
+                burst.rss_before_mb, burst.rss_peak_mb, burst.rss_after_mb, burst_options.settle_s,
+                burst.rss_after_mb <= burst.rss_before_mb + 32 ? "given back" : "NOT given back",
+                serves_after ? "still serving" : "NOT serving afterwards");
+    if (!serves_after) exit_code = 1;
     const auto acknowledged = many.acknowledged_all + one.acknowledged_all + some.acknowledged_all +
                               mail_one.acknowledged_all + mail_some.acknowledged_all;
     const auto stored = stored_events(dir / "data" / "madoguchi.db");
