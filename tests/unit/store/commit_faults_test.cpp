@@ -58,7 +58,7 @@ class CommitFaultTest : public StoreTest {
     StoreTest::TearDown();
   }
 
-  // Three webhooks: W0 alone (before the fault is armed), then W1 and W2 sharing one
+  // Four webhooks: W0 alone (before the fault is armed), then W1 and W2 sharing one
   // commit (W1 also carries a redelivery of W0's event), then W3 alone.
   static constexpr int kWebhooks = 4;
   std::vector<IngestBatch> webhooks() {
