@@ -12,7 +12,10 @@
 // is not visible to the failing connection, but WAL recovery at the next open may bring it
 // back. Such a webhook was refused and yet is stored: allowed, because the invariant for a
 // refused webhook is "stored at most once, and its redelivery adds nothing". The sweep
-// counts these cases and prints them.
+// counts these cases and prints them. Only a fault in the WAL may do that: after a fault in
+// a statement journal, a refused webhook found stored was committed on its own, outside its
+// group transaction (SQLite had rolled that back), and a counter of that commit was written
+// twice; both are checked.
 //
 // Two kinds of fault: transient (only step n fails, the next webhook finds a working disk)
 // and sticky (every write and sync after step n fails too, as on a disk that stays full:
