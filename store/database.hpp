@@ -21,6 +21,9 @@ struct DatabaseOptions {
   // Store size cap in pages (PRAGMA max_page_count); 0 = unlimited. A full store answers
   // SQLITE_FULL like a full disk, so the same 503 path covers both.
   std::int64_t max_pages = 0;
+  // The name of a registered SQLite VFS to open the file through; empty = the default.
+  // Tests open the store through a fault-injecting VFS this way (tests/fakes/faulty_vfs).
+  std::string vfs;
 };
 
 class Statement;

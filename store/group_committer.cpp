@@ -84,14 +84,23 @@ void GroupCommitter::commit(std::deque<Pending>& work, std::map<std::string, std
     fail_all(begin.error());
   } else {
     std::int64_t duplicates = 0;
+    result<void> written;
     for (auto& p : work) {
       results.push_back(store_->write_batch(p.batch));
-      if (results.back()) duplicates += results.back()->duplicates;
+      if (results.back()) {
+        duplicates += results.back()->duplicates;
+      } else if (sqlite3_get_autocommit(db_->handle())) {
+        // An I/O error (or a full disk while spilling or journalling) makes SQLite roll back
+        // the whole transaction, not only this webhook's SAVEPOINT: the webhooks before it
+        // are gone too, and the ones after it would each commit on their own outside the
+        // group. Everything in this commit is refused.
+        written = results.back().error();
+        break;
+      }
     }
     auto to_write = counters;
     if (duplicates > 0) to_write["duplicates_refused"] += duplicates;
-    result<void> written;
-    if (!to_write.empty()) {
+    if (written && !to_write.empty()) {
       auto upsert = db_->prepare("INSERT INTO counters (name, value) VALUES (?, ?) "
                                  "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value");
       for (auto& [name, delta] : to_write)

@@ -48,14 +48,9 @@ class OutboxTest : public ::testing::Test {
     log_ = std::make_unique<Log>(LogLevel::info, (dir_ / "log.jsonl").string());
   }
 
-  // Builds the worker (not started) and the entry point.
+  // Builds the worker and the triage worker (neither started) and the entry point.
   void build(int max_attempts = 5, std::int64_t reply_window_ms = 50'000, int per_second = 1000) {
-    WorkerOptions o;
-    o.lanes = 2;
-    o.backoff = {10, 40};
-    o.lease_ms = 60'000;
-    o.poll_ms = 10;
-    worker_ = std::make_unique<OutboxWorker>(db_options_, o, keys_, senders_, feed_, metrics_, *log_, clock_);
+    build_outbox(max_attempts, reply_window_ms, per_second);
     config::Config c;  // triage with the built-in rules; the window has no hours: always open
     std::vector<config::ConfigError> errors;
     EXPECT_TRUE(config::load_triage_rules_file({}, c.triage.rules, errors));
@@ -71,6 +66,18 @@ class OutboxTest : public ::testing::Test {
                                                     std::map<std::string, std::string>{{"t1", kFirstReply}}, keys_,
                                                     senders_, feed_, [this] { worker_->wake(); }, *log_,
                                                     clock_);
+  }
+
+  // The outbox alone: the worker (not started), the LINE sender and the entry point. A
+  // short `lease_ms` lets a job whose end could not be recorded run again within the test.
+  void build_outbox(int max_attempts = 5, std::int64_t reply_window_ms = 50'000, int per_second = 1000,
+                    std::int64_t lease_ms = 60'000) {
+    WorkerOptions o;
+    o.lanes = 2;
+    o.backoff = {10, 40};
+    o.lease_ms = lease_ms;
+    o.poll_ms = 10;
+    worker_ = std::make_unique<OutboxWorker>(db_options_, o, keys_, senders_, feed_, metrics_, *log_, clock_);
     adapters::HttpClientOptions http{fake_->base_url(), std::chrono::milliseconds(200)};
     line_ = std::make_shared<adapters::line::LineOutbound>(
         Secret(kToken), std::make_unique<adapters::HttpClient>(worker_->executor(), http), reply_window_ms);
