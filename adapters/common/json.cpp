@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct DuplicateKeyCheck {
   std::vector<bool> in_object;  // per open container
   std::string key;
   bool duplicate = false;
+  bool out_of_range = false;  // a number beyond a double's range
 
   bool on_document_begin(ec_t&) { return true; }
   bool on_document_end(ec_t&) { return true; }
@@ -60,7 +62,14 @@ struct DuplicateKeyCheck {
   bool on_number_part(json::string_view, ec_t&) { return true; }
   bool on_int64(std::int64_t, json::string_view, ec_t&) { return true; }
   bool on_uint64(std::uint64_t, json::string_view, ec_t&) { return true; }
-  bool on_double(double, json::string_view, ec_t&) { return true; }
+  // Boost.JSON reads 1e400 as infinity and would write it back as "Infinity", which no
+  // JSON parser reads: a value we could not store and read again is refused here.
+  bool on_double(double d, json::string_view, ec_t& ec) {
+    if (std::isfinite(d)) return true;
+    out_of_range = true;
+    ec = make_error_code(errc::json_malformed);
+    return false;
+  }
   bool on_bool(bool, ec_t&) { return true; }
   bool on_null(ec_t&) { return true; }
   bool on_comment_part(json::string_view, ec_t&) { return true; }
@@ -87,6 +96,7 @@ result<json::value> parse_untrusted_json(std::string_view text, JsonLimits limit
   ec_t ec;
   checker.write_some(false, text.data(), text.size(), ec);
   if (checker.handler().duplicate) return errc::json_duplicate_key;
+  if (checker.handler().out_of_range) return errc::json_malformed;
   if (ec) return classify(ec, text, limits.max_depth);
   auto value = json::parse(text, ec, {}, options);
   if (ec) return classify(ec, text, limits.max_depth);

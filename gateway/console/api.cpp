@@ -4,11 +4,11 @@
 #include <boost/url/parse_query.hpp>
 
 
-#include "adapters/common/json.hpp"
 #include "crypto/chain_hash.hpp"
 #include "gateway/console/assets.hpp"
 #include "gateway/console/labels.hpp"
 #include "gateway/console/origin.hpp"
+#include "gateway/console/request_bodies.hpp"
 
 namespace madoguchi::console {
 namespace json = boost::json;
@@ -39,27 +39,6 @@ std::optional<std::string> path_record_id(const http::RouteParams& params, std::
   for (char c : it->second)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
   return it->second;
-}
-
-// A string member: nullopt when absent; invalid_input when present with another type.
-result<std::optional<std::string>> string_member(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v || v->is_null()) return std::optional<std::string>{};
-  if (!v->is_string()) return errc::invalid_input;
-  return std::optional<std::string>{std::string(v->as_string())};
-}
-
-result<std::string> required_string(const json::object& o, std::string_view key) {
-  auto v = string_member(o, key);
-  if (!v) return v.error();
-  if (!*v) return errc::invalid_input;
-  return std::move(**v);
-}
-
-result<std::int64_t> required_int(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_int64()) return errc::invalid_input;
-  return v->as_int64();
 }
 
 json::object login_body(const Staff& s, const std::vector<json::object>& windows) {
@@ -140,33 +119,6 @@ std::string session_cookie(const http::Request& request) {
   return {};
 }
 
-http::Response error_for(const boost::system::error_code& ec) {
-  auto e = [](unsigned status, std::string_view code, std::string_view message) {
-    return http::error_response(status, code, message);
-  };
-  if (ec.category() != madoguchi_category()) return e(500, "internal", "エラーが発生しました。管理者に連絡してください。");
-  switch (static_cast<errc>(ec.value())) {
-    case errc::invalid_input:
-    case errc::json_malformed:
-    case errc::json_too_deep:
-    case errc::json_invalid_utf8:
-    case errc::json_duplicate_key:
-    case errc::json_unexpected_shape: return e(400, "invalid_request", "入力内容が正しくありません。");
-    case errc::text_empty: return e(400, "text_empty", "本文を入力してください。");
-    case errc::text_too_long: return e(413, "too_large", "文字数が上限を超えています。短くしてください。");
-    case errc::login_failed: return e(401, "login_failed", "ユーザー名またはパスワード（または確認コード）が違います。");
-    case errc::totp_required: return e(401, "totp_required", "確認コード（6桁のワンタイムパスワード）を入力してください。");
-    case errc::not_logged_in: return e(401, "not_logged_in", "ログインしてください。");
-    case errc::session_expired: return e(401, "session_expired", "セッションの有効期限が切れました。もう一度ログインしてください。");
-    case errc::csrf_failed: return e(403, "csrf_failed", "操作を確認できませんでした。画面を再読み込みしてからやり直してください。");
-    case errc::access_denied: return e(403, "forbidden", "この相談を扱う権限がありません。");
-    case errc::not_found: return e(404, "not_found", "相談が見つかりません。");
-    case errc::channel_unsupported: return e(409, "conflict", "このチャネルには返信できません。");
-    case errc::store_busy: return e(503, "store_busy", "混み合っています。少し待ってからもう一度お試しください。");
-    default: return e(500, "internal", "エラーが発生しました。管理者に連絡してください。");
-  }
-}
-
 void ConsoleApi::add_routes(http::Router& router) {
   // An authenticated handler: session first, then (for changes) the CSRF token, then the body.
   using Body = std::function<result<json::object>(const Staff&, std::int64_t id, const json::object& body)>;
@@ -185,31 +137,25 @@ void ConsoleApi::add_routes(http::Router& router) {
         id = *parsed;
       }
       json::object input;
-      if (changes && !r.body.empty()) {
-        auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
+      if (changes) {
+        auto v = read_object_body(r.body, options_.json_max_depth);
         if (!v) return respond(error_for(v.error()));
-        if (!v->is_object()) return respond(error_for(errc::invalid_input));
-        input = std::move(v->as_object());
+        input = std::move(*v);
       }
       auto out = body(*staff, id, input);
       respond(out ? json_response(ok_status, *out) : error_for(out.error()));
     };
   };
-  auto text_of = [](const json::object& b, std::string_view key) { return required_string(b, key); };
+  auto text_of = [](const json::object& b, std::string_view key) { return read_text(b, key); };
 
   router.add("POST", "/api/login", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
     if (!json_content_type(r.header("content-type")) ||
         !origin_present_and_allowed(r.header("origin"), options_.origins))
       return respond(error_for(errc::csrf_failed));
-    auto v = adapters::parse_untrusted_json(r.body, {options_.json_max_depth});
-    if (!v || !v->is_object()) return respond(error_for(errc::invalid_input));
-    auto user = required_string(v->as_object(), "username");
-    auto password = required_string(v->as_object(), "password");
-    auto totp = string_member(v->as_object(), "totp");
-    if (!user || !password || !totp || user->size() > 64 || password->size() > 1024)
-      return respond(error_for(errc::invalid_input));
+    auto read = read_login(r.body, options_.json_max_depth);
+    if (!read) return respond(error_for(read.error()));
     if (!throttle_.allow(r.remote_address, auth_.now_ms())) return respond(busy_response("60"));
-    LoginAttempt attempt{std::move(*user), std::move(*password), totp->value_or("")};
+    LoginAttempt attempt = std::move(*read);
     // `respond` is shared: submit() drops the task (and its copy) when the queue is full.
     auto answer = std::make_shared<http::Respond>(std::move(respond));
     const bool queued = login_pool_ && login_pool_->submit([this, attempt = std::move(attempt), answer] {
@@ -329,36 +275,24 @@ void ConsoleApi::add_routes(http::Router& router) {
     return cases_.release(s, id);
   }));
   router.add("POST", "/api/conversations/{id}/transfer", authed(true, true, 200, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
-    auto window = required_int(b, "window_id");
-    auto note = text_of(b, "note");
-    if (!window) return window.error();
-    if (!note) return note.error();
-    return cases_.transfer(s, id, *window, *note);
+    auto t = read_transfer(b);
+    if (!t) return t.error();
+    return cases_.transfer(s, id, t->window_id, t->note);
   }));
   router.add("POST", "/api/conversations/{id}/urgency", authed(true, true, 200, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
-    auto urgency = text_of(b, "urgency");
-    auto reason = text_of(b, "reason");
-    if (!urgency) return urgency.error();
-    if (!reason) return reason.error();
-    return cases_.set_urgency(s, id, *urgency, *reason);
+    auto u = read_urgency(b);
+    if (!u) return u.error();
+    return cases_.set_urgency(s, id, u->urgency, u->reason);
   }));
   router.add("PUT", "/api/conversations/{id}/case", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
-    CaseUpdate u;
-    for (auto [key, field] : {std::pair{"writer", &u.writer}, {"age_band", &u.age_band}, {"household", &u.household},
-                              {"consent", &u.consent}}) {
-      auto v = string_member(b, key);
-      if (!v) return v.error();
-      *field = std::move(*v);
-    }
-    return cases_.update_case(s, id, u);
+    auto u = read_case_update(b);
+    if (!u) return u.error();
+    return cases_.update_case(s, id, *u);
   }));
   router.add("POST", "/api/conversations/{id}/contacts", authed(true, true, 201, [this, text_of](const Staff& s, std::int64_t id, const json::object& b) -> result<json::object> {
-    auto method = text_of(b, "method");
-    auto date = text_of(b, "date");
-    auto minutes = required_int(b, "duration_minutes");
-    auto note = string_member(b, "note");
-    if (!method || !date || !minutes || !note) return errc::invalid_input;
-    return cases_.record_contact(s, id, {*method, *date, note->value_or(""), *minutes});
+    auto k = read_contact(b);
+    if (!k) return k.error();
+    return cases_.record_contact(s, id, *k);
   }));
   router.add("POST", "/api/conversations/{id}/close", authed(true, true, 200, [this](const Staff& s, std::int64_t id, const json::object&) {
     return cases_.set_status(s, id, "closed");

@@ -14,7 +14,9 @@
 
 #include "gateway/console/auth.hpp"
 #include "gateway/console/cases.hpp"
+#include "gateway/console/errors.hpp"
 #include "gateway/console/live.hpp"
+#include "gateway/console/request_bodies.hpp"
 #include "gateway/console/login_pool.hpp"
 #include "gateway/core/channel_info.hpp"
 #include "gateway/http/router.hpp"
@@ -23,7 +25,7 @@ namespace madoguchi::console {
 
 struct ApiOptions {
   bool secure_cookie = false;  // set the Secure attribute (the server speaks TLS)
-  int json_max_depth = 8;
+  int json_max_depth = kDefaultJsonMaxDepth;
   // Served by GET /api/channels so the UI names and limits nothing itself: one entry per
   // channel type, as its adapter describes it.
   std::vector<ChannelInfo> channels;
@@ -59,7 +61,5 @@ class ConsoleApi {
 
 // The session cookie's value in a request ("" when none).
 std::string session_cookie(const http::Request& request);
-// The error answer for `ec`: status, code and a Japanese message.
-http::Response error_for(const boost::system::error_code& ec);
 
 }  // namespace madoguchi::console

@@ -22,6 +22,7 @@
 
 #include "crypto/keys.hpp"
 #include "gateway/console/audit.hpp"
+#include "gateway/console/request_bodies.hpp"  // LoginAttempt
 #include "crypto/keyring.hpp"
 #include "store/staff_store.hpp"
 
@@ -42,10 +43,6 @@ struct Staff {
   std::string tenant_id, username, role;  // role: counselor | supervisor | admin
   std::vector<std::int64_t> window_ids;
   std::string csrf_token;
-};
-
-struct LoginAttempt {
-  std::string username, password, totp;
 };
 
 struct LoginOk {

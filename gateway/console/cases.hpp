@@ -12,6 +12,7 @@
 
 #include "gateway/console/audit.hpp"
 #include "gateway/console/auth.hpp"
+#include "gateway/console/request_bodies.hpp"  // CaseUpdate, ContactRecord
 #include "gateway/outbox/outbox.hpp"
 #include "store/case_store.hpp"
 
@@ -28,16 +29,6 @@ struct QueueQuery {
   std::string status = "open";  // open | closed | all
   std::optional<int> urgency;
   bool mine = false;
-};
-
-// Partial update of the case fields: absent members stay as they are.
-struct CaseUpdate {
-  std::optional<std::string> writer, age_band, household, consent;
-};
-
-struct ContactRecord {
-  std::string method, date, note;  // date: YYYY-MM-DD
-  std::int64_t duration_minutes = 0;
 };
 
 // A stored media content, opened for one download.

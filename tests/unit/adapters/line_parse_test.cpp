@@ -180,6 +180,10 @@ TEST(UntrustedJson, LimitsEachWithItsOwnError) {
   EXPECT_EQ(parse_untrusted_json(R"({"a":1} x)").error(), errc::json_malformed);
   EXPECT_EQ(parse_untrusted_json(R"({"a":)").error(), errc::json_malformed);
   EXPECT_EQ(parse_untrusted_json("").error(), errc::json_malformed);
+  // Beyond a double's range: Boost.JSON would read infinity and write "Infinity" back.
+  EXPECT_EQ(parse_untrusted_json(R"({"timestamp":1e400})").error(), errc::json_malformed);
+  EXPECT_EQ(parse_untrusted_json(R"([-1e400])").error(), errc::json_malformed);
+  EXPECT_TRUE(parse_untrusted_json(R"([1.7976931348623157e308, 1e-400, 18446744073709551616])"));
   auto ok = parse_untrusted_json(R"({"text":"相談"})");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->at("text").as_string(), "相談");
