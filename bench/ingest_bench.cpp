@@ -22,6 +22,9 @@
 #include "bench/body_burst.hpp"
 #include "bench/lmtp_load.hpp"
 #include "bench/load.hpp"
+#ifdef MADOGUCHI_BENCH_POSTFIX
+#include "tests/fakes/postfix_instance.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using namespace madoguchi::bench;
@@ -163,6 +166,43 @@ std::int64_t stored_events(const fs::path& db_path) {
   return n;
 }
 
+// Mail the way it really arrives: submitted over SMTP to a Postfix of its own (as the
+// Internet reaches the window's MX), which queues it and delivers over LMTP to the gateway.
+// Measured from the first submission to the moment the gateway has stored every mail
+// Postfix accepted.
+struct ThroughPostfix {
+  std::string skipped;  // why it did not run ("" when it ran)
+  LoadResult submitted;
+  double stored_after_s = 0;
+  std::int64_t stored = 0;
+};
+
+ThroughPostfix through_postfix(std::uint16_t lmtp_port, const fs::path& db_path, int connections, double seconds) {
+  ThroughPostfix out;
+#ifdef MADOGUCHI_BENCH_POSTFIX
+  try {
+    const auto before = stored_events(db_path);
+    madoguchi::testing::PostfixInstance postfix("bench.example", "inet:127.0.0.1:" + std::to_string(lmtp_port));
+    const auto start = std::chrono::steady_clock::now();
+    LmtpLoadOptions smtp{postfix.smtp_port(), kMailbox, connections, 0.0, seconds, "pfx", "EHLO"};
+    out.submitted = run_lmtp_load(smtp);
+    const auto accepted = static_cast<std::int64_t>(out.submitted.acknowledged_all);
+    for (;;) {
+      out.stored = stored_events(db_path) - before;
+      if (out.stored >= accepted || std::chrono::steady_clock::now() - start > std::chrono::seconds(300)) break;
+      usleep(100'000);
+    }
+    out.stored_after_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } catch (const std::exception& e) {
+    out.skipped = e.what();
+  }
+#else
+  (void)lmtp_port, (void)db_path, (void)connections, (void)seconds;
+  out.skipped = "built without the test support (MADOGUCHI_TESTS=OFF)";
+#endif
+  return out;
+}
+
 void print(const std::vector<Figures>& rows) {
   std::printf("%-12s %6s %10s %8s %8s %8s %7s %11s %8s\n", "target", "conns", "req/s", "p50 ms", "p99 ms", "max ms",
               "errors", "peakRSS MB", "RSS MB");
@@ -230,6 +270,7 @@ int main(int argc, char** argv) {
     mail.id_prefix = "some";
     const auto mail_some = run_lmtp_load(mail);
     rows.push_back(figures("lmtp", gateway.pid, mail_connections, mail_some));
+    const auto postfix = through_postfix(gateway.lmtp_port, dir / "data" / "madoguchi.db", mail_connections, seconds);
     BurstOptions burst_options{gateway.port, "/webhooks/line/bench"};
     const auto burst = run_body_burst(burst_options, gateway.pid);
     const bool serves_after = !fetch(gateway.port, "/healthz").empty();
@@ -249,6 +290,21 @@ int main(int argc, char** argv) {
                 left > 0 ? "NOT drained" : "drained", drained_s);
     std::printf("ratio lmtp/webhook (same gateway, same run): %.2f (1 connection), %.2f (%d connections)\n",
                 rows[5].rps / std::max(rows[3].rps, 1.0), rows[6].rps / std::max(rows[4].rps, 1.0), mail_connections);
+    if (postfix.skipped.empty()) {
+      const double end_to_end = static_cast<double>(postfix.stored) / std::max(postfix.stored_after_s, 1e-9);
+      std::printf("through Postfix (SMTP in on %d connections for %.0f s, LMTP out as Postfix schedules it): %llu mails "
+                  "accepted by Postfix (%llu refused), %lld stored by the gateway %.1f s after the first: %.0f mails/s end "
+                  "to end; ratio to direct LMTP (%d connections): %.2f\n",
+                  mail_connections, seconds, static_cast<unsigned long long>(postfix.submitted.acknowledged_all),
+                  static_cast<unsigned long long>(postfix.submitted.errors), static_cast<long long>(postfix.stored),
+                  postfix.stored_after_s, end_to_end, mail_connections, end_to_end / std::max(rows[6].rps, 1.0));
+      if (postfix.stored < static_cast<std::int64_t>(postfix.submitted.acknowledged_all)) {
+        std::printf("MISMATCH: a mail Postfix accepted was not stored\n");
+        exit_code = 1;
+      }
+    } else {
+      std::printf("through Postfix: not run (%s)\n", postfix.skipped.c_str());
+    }
     std::printf("body burst: %d connections from %d addresses, %zu KiB each, %.1f s; answers:", burst_options.connections,
                 burst_options.addresses, burst_options.body_bytes / 1024, burst.seconds);
     for (const auto& [status, n] : burst.statuses) std::printf(" %u×%d", status, n);
@@ -259,7 +315,8 @@ int main(int argc, char** argv) {
                 serves_after ? "still serving" : "NOT serving afterwards");
     if (!serves_after) exit_code = 1;
     const auto acknowledged = many.acknowledged_all + one.acknowledged_all + some.acknowledged_all +
-                              mail_one.acknowledged_all + mail_some.acknowledged_all;
+                              mail_one.acknowledged_all + mail_some.acknowledged_all +
+                              (postfix.skipped.empty() ? postfix.submitted.acknowledged_all : 0);
     const auto stored = stored_events(dir / "data" / "madoguchi.db");
     std::printf("events and mails acknowledged: %llu, stored: %lld\n", static_cast<unsigned long long>(acknowledged),
                 static_cast<long long>(stored));

@@ -81,7 +81,7 @@ asio::awaitable<void> connection(Shared& s, int index) {
   if (cec) co_return fail();
   socket.set_option(tcp::no_delay(true));
   if (co_await reply(socket, buffer) != 220) co_return fail();
-  auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(std::string("LHLO bench.example\r\n")), nothrow);
+  auto [hec, hn] = co_await asio::async_write(socket, asio::buffer(s.options.greeting + " bench.example\r\n"), nothrow);
   if (hec || co_await reply(socket, buffer) != 250) co_return fail();
   while (Clock::now() < s.until) {
     const auto seq = s.seq++;
