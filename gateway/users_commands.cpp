@@ -1,6 +1,7 @@
 // `madoguchi users add` and `madoguchi audit verify`: staff accounts and the audit chain.
 // The password is read from standard input (first line), never from the command line,
 // where other users of the machine could see it.
+#include <termios.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -14,10 +15,38 @@
 namespace madoguchi::app {
 namespace {
 
+// Echo off while a person types the password on a terminal, restored however reading ends.
+class EchoOff {
+ public:
+  EchoOff() : active_(::tcgetattr(STDIN_FILENO, &saved_) == 0) {
+    if (!active_) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+  }
+  ~EchoOff() {
+    if (!active_) return;
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
+    std::cerr << "\n";  // the Enter the person typed was not echoed either
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  termios saved_{};
+  bool active_ = false;
+};
+
+// The first line of standard input: typed without echo on a terminal, or piped.
 std::string read_password() {
-  if (::isatty(STDIN_FILENO)) std::cerr << "パスワード（10文字以上） / password (10+ characters): " << std::flush;
   std::string line;
-  std::getline(std::cin, line);
+  if (::isatty(STDIN_FILENO)) {
+    EchoOff quiet;  // before the prompt: whatever is typed after it is never echoed
+    std::cerr << "パスワード（10文字以上） / password (10+ characters): " << std::flush;
+    std::getline(std::cin, line);
+  } else {
+    std::getline(std::cin, line);
+  }
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   return line;
 }
@@ -29,6 +58,12 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
   if (!config) return 2;
   const auto* tenant = tenant_or_report(*config, o.tenant);
   if (!tenant) return 2;
+  // Each mistake with its own message, before anything is created.
+  console::NewStaff staff{tenant->id, o.username, o.role, o.windows, read_password(), o.totp};
+  if (auto problem = console::new_staff_problem(staff, tenant->windows); !problem.empty()) {
+    std::cerr << problem << "\n";
+    return 1;
+  }
   try {
     ensure_data_dir(*config);
     prepare_store(*config);
@@ -37,14 +72,12 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
     load_counselor_keys(*config, keys);
     store::Database db(database_options(*config));
     console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, true), clock);
-    console::NewStaff staff{tenant->id, o.username, o.role, o.windows, read_password(), o.totp};
     auto created = console::add_staff(db, keys, audit, staff, "cli", crypto::KdfLimits::moderate(), clock);
     if (!created) {
       if (created.error() == errc::already_exists)
         std::cerr << "このユーザー名は使われています / user name already taken: " << o.username << "\n";
-      else if (created.error() == errc::invalid_input)
-        std::cerr << "入力が正しくありません / invalid input: role counselor|supervisor|admin, windows of tenant "
-                  << tenant->id << " (a counselor needs at least one), password of 10 or more characters\n";
+      else if (created.error() == errc::invalid_input)  // the store's windows differ from the configuration's
+        std::cerr << "入力が正しくありません / invalid input: " << console::new_staff_problem(staff, tenant->windows) << "\n";
       else
         std::cerr << "ユーザーを作成できません / cannot add the user: " << created.error().message() << "\n";
       return 1;

@@ -1,6 +1,7 @@
 #include "gateway/console/staff_admin.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 
 #include "crypto/password.hpp"
 #include "crypto/totp.hpp"
@@ -11,22 +12,39 @@
 
 namespace madoguchi::console {
 
+std::string new_staff_problem(const NewStaff& s, const std::vector<std::string>& windows) {
+  if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin")
+    return "役割は counselor・supervisor・admin のいずれかです / role must be counselor, supervisor or admin";
+  if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
+    return "ユーザー名は空白・/・: を含まない1〜64文字です / user name: 1–64 characters without spaces, / or :";
+  if (s.password.empty()) return "パスワードが入力されていません / no password given (first line of standard input)";
+  if (!utf8::valid(s.password)) return "パスワードの文字コードが正しくありません / password is not valid UTF-8";
+  if (const auto n = utf8::code_points(s.password); n < 10)
+    return "パスワードが短すぎます（10文字以上） / password too short: " + std::to_string(n) + " characters, 10 or more needed";
+  if (!s.demo_account && s.password == kDocumentedDemoPassword)
+    return "README のデモ用パスワードは使えません / the documented demo password is for demo accounts only";
+  if (s.role == "counselor" && s.window_names.empty())
+    return "相談員には担当窓口が必要です（--window） / a counselor needs at least one window (--window)";
+  for (const auto& name : s.window_names)
+    if (std::find(windows.begin(), windows.end(), name) == windows.end()) {
+      std::string known;
+      for (const auto& w : windows) known += (known.empty() ? "" : "、") + w;
+      return "窓口がありません: " + name + "（この自治体の窓口: " + known + "） / no such window: " + name;
+    }
+  return "";
+}
+
 result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& s,
                                const std::string& actor, crypto::KdfLimits kdf, const Clock& clock) {
-  if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin") return errc::invalid_input;
-  if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
-    return errc::invalid_input;
-  if (!utf8::valid(s.password) || utf8::code_points(s.password) < 10) return errc::invalid_input;
-  if (!s.demo_account && s.password == kDocumentedDemoPassword) return errc::invalid_input;
-  if (s.role == "counselor" && s.window_names.empty()) return errc::invalid_input;
-
   store::StaffStore store(db);
   auto windows = store.windows(s.tenant_id);
   if (!windows) return windows.error();
+  std::vector<std::string> names;
+  for (const auto& row : *windows) names.push_back(row.name);
+  if (!new_staff_problem(s, names).empty()) return errc::invalid_input;
   store::NewStaffUser user{s.tenant_id, s.username, s.role, "", {}, "", {}, clock.now_ms()};
   for (const auto& name : s.window_names) {
     auto w = std::find_if(windows->begin(), windows->end(), [&](const auto& row) { return row.name == name; });
-    if (w == windows->end()) return errc::invalid_input;
     user.window_ids.push_back(w->id);
   }
   auto hash = crypto::hash_password(s.password, kdf);

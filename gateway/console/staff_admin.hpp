@@ -29,8 +29,15 @@ struct StaffCreated {
   std::string totp_uri;  // otpauth:// URI for an authenticator app ("" without TOTP)
 };
 
-// errc::invalid_input (bad role, unknown window, counselor without a window, password
-// under 10 characters or user name not 1–64 printable characters), already_exists.
+// What is wrong with a new account, in Japanese then English, or "" when nothing is: a role
+// other than counselor/supervisor/admin, a user name not 1–64 printable characters, an empty,
+// invalid-UTF-8 or shorter than 10 characters password, the documented demo password, a
+// counselor without a window, a window `windows` (the tenant's) does not name. Never repeats
+// the password.
+std::string new_staff_problem(const NewStaff& staff, const std::vector<std::string>& windows);
+
+// errc::invalid_input when new_staff_problem finds something (against the windows in the
+// store), already_exists.
 [[nodiscard]] result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, AuditLog& audit, const NewStaff& staff,
                                const std::string& actor, crypto::KdfLimits kdf, const Clock& clock);
 
