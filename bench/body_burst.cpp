@@ -1,11 +1,12 @@
 #include "bench/body_burst.hpp"
 
+#include "bench/load.hpp"
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -16,14 +17,6 @@ namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-
-double rss_mb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
-  return 0;
-}
 
 // One connection: the head, the whole body in 64 KiB writes, then the answer's status (0 when
 // the gateway closed or reset the connection without one).
@@ -57,12 +50,12 @@ asio::awaitable<unsigned> one(const BurstOptions& o, asio::ip::address from, std
 
 BurstResult run_body_burst(const BurstOptions& o, pid_t gateway) {
   BurstResult result;
-  result.rss_before_mb = rss_mb(gateway);
+  result.rss_before_mb = status_mb(gateway, "VmRSS");
   std::atomic<bool> sampling{true};
   std::atomic<double> peak{result.rss_before_mb};
   std::thread sampler([&] {
     while (sampling) {
-      const double now = rss_mb(gateway);
+      const double now = status_mb(gateway, "VmRSS");
       if (now > peak) peak = now;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -84,7 +77,7 @@ BurstResult run_body_burst(const BurstOptions& o, pid_t gateway) {
   sampling = false;
   sampler.join();
   result.rss_peak_mb = peak;
-  result.rss_after_mb = rss_mb(gateway);
+  result.rss_after_mb = status_mb(gateway, "VmRSS");
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <fstream>
 
 namespace madoguchi::bench {
 namespace {
@@ -109,6 +110,14 @@ std::string fetch(std::uint16_t port, const std::string& path) {
   http::response<http::string_body> res;
   if (!ec) http::read(stream, buffer, res, ec);
   return ec ? std::string() : res.body();
+}
+
+double status_mb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;  // kB
+  return 0;
 }
 
 LoadResult run_load(const LoadOptions& options) {

@@ -1,6 +1,8 @@
 #pragma once
 // A keep-alive load generator: `connections` coroutines on one thread, each sending
 // signed LINE webhooks back to back; latency measured per request.
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,6 +29,9 @@ struct LoadResult {
 };
 
 LoadResult run_load(const LoadOptions& options);
+
+// A size field of /proc/PID/status ("VmRSS", "VmHWM") in MB; 0 when absent.
+double status_mb(pid_t pid, const std::string& field);
 
 // GET `path` on 127.0.0.1:port; the body, or empty on failure.
 std::string fetch(std::uint16_t port, const std::string& path);

@@ -138,6 +138,32 @@ TEST(Outbox, AdminCommandsListRetryAndCancel) {
   expect_no_spec_violations(fixed);
 }
 
+// Exactly once at LINE: one accepted acknowledgement per person, by reply token (each used
+// once) or by push (to someone who wrote). Returns how many went by reply.
+std::size_t expect_one_acknowledgement_each(const FakeLineApi& fake, const std::set<std::string>& users) {
+  std::map<std::string, int> per_reply_token, per_user;
+  for (const auto& a : fake.accepted()) {
+    EXPECT_EQ(a.texts, std::vector<std::string>{kAck});
+    if (a.method == "reply") ++per_reply_token[a.reply_token];
+    else ++per_user[a.to];
+  }
+  EXPECT_EQ(per_reply_token.size() + per_user.size(), users.size());
+  for (const auto& [k, n] : per_reply_token) EXPECT_EQ(n, 1) << "reply token " << k;
+  for (const auto& [u, n] : per_user) {
+    EXPECT_EQ(n, 1) << "push to " << u;
+    EXPECT_TRUE(users.contains(u));
+  }
+  return per_reply_token.size();
+}
+
+// Repeats of something LINE had accepted (409 for a retry key, 400 for a used reply token),
+// which the gateway answers as delivered.
+int repeats_of_accepted(const FakeLineApi& fake) {
+  int repeats = 0;
+  for (const auto& r : fake.requests()) repeats += r.status == 409 || (r.status == 400 && !r.reply_token.empty());
+  return repeats;
+}
+
 // Round after round: webhooks from new people (each gets one acknowledgement: by the reply
 // API, or by push with its retry key when reply_window_s is 0) while LINE misbehaves at
 // random and the gateway is SIGKILLed at a random moment.
@@ -190,29 +216,15 @@ void crash_rounds(int reply_window_s) {
 
   EXPECT_EQ(probe.scalar("SELECT count(*) FROM outbound_messages"), everyone);
   EXPECT_EQ(probe.scalar("SELECT count(*) FROM outbound_messages WHERE status = 'delivered'"), everyone);
-  // Exactly once at LINE: one accepted acknowledgement per person.
-  std::map<std::string, int> per_reply_token, per_user;
-  for (const auto& a : fake.accepted()) {
-    EXPECT_EQ(a.texts, std::vector<std::string>{kAck});
-    if (a.method == "reply") ++per_reply_token[a.reply_token];
-    else ++per_user[a.to];
-  }
-  EXPECT_EQ(static_cast<std::int64_t>(per_reply_token.size() + per_user.size()), everyone);
-  for (const auto& [k, n] : per_reply_token) EXPECT_EQ(n, 1) << "reply token " << k;
-  for (const auto& [u, n] : per_user) {
-    EXPECT_EQ(n, 1) << "push to " << u;
-    EXPECT_TRUE(users.contains(u));
-  }
+  const auto by_reply = expect_one_acknowledgement_each(fake, users);
   if (reply_window_s == 0) {
-    EXPECT_TRUE(per_reply_token.empty());
+    EXPECT_EQ(by_reply, 0u);
   }
-  // The recovery paths were taken: a repeat of something LINE had accepted (409 for a
-  // retry key, 400 for a used reply token) answered as delivered.
-  int repeats = 0, requests = 0;
-  for (const auto& r : fake.requests()) {
+  // The recovery paths were taken: a repeat of something LINE had accepted.
+  const int repeats = repeats_of_accepted(fake);
+  int requests = 0;
+  for (const auto& r : fake.requests())
     requests += r.target != "/v2/bot/message/quota" && r.target != "/v2/bot/message/quota/consumption";
-    repeats += r.status == 409 || (r.status == 400 && !r.reply_token.empty());
-  }
   std::cout << "[ figures  ] " << rounds << " rounds, " << everyone << " people, " << requests
             << " send requests, " << repeats << " repeats of accepted requests\n";
   if (rounds >= 10) {
@@ -285,24 +297,10 @@ void killed_at_every_step(int reply_window_s) {
     EXPECT_EQ(probe.scalar("SELECT count(*) FROM outbound_messages"), everyone);
     EXPECT_EQ(probe.rows("PRAGMA integrity_check").at(0).at(0), "ok");
   }
-  // Exactly once at LINE, per person: by reply token (used once) or by push (to the person).
-  std::map<std::string, int> per_reply_token, per_user;
-  for (const auto& a : fake.accepted()) {
-    EXPECT_EQ(a.texts, std::vector<std::string>{kAck});
-    if (a.method == "reply") ++per_reply_token[a.reply_token];
-    else ++per_user[a.to];
-  }
-  EXPECT_EQ(per_reply_token.size() + per_user.size(), users.size());
-  for (const auto& [k, n] : per_reply_token) EXPECT_EQ(n, 1) << "reply token " << k;
-  for (const auto& [u, n] : per_user) {
-    EXPECT_EQ(n, 1) << "push to " << u;
-    EXPECT_TRUE(users.contains(u));
-  }
+  expect_one_acknowledgement_each(fake, users);
   // The request LINE took without its answer reaching the gateway came again and LINE refused
-  // it as a repeat (409 for a retry key, 400 for a used reply token): answered as delivered.
-  int repeats = 0;
-  for (const auto& r : fake.requests()) repeats += r.status == 409 || (r.status == 400 && !r.reply_token.empty());
-  EXPECT_GE(repeats, 1);
+  // it as a repeat.
+  EXPECT_GE(repeats_of_accepted(fake), 1);
   expect_no_spec_violations(fake);
 }
 
