@@ -76,8 +76,8 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
     if (!created) {
       if (created.error() == errc::already_exists)
         std::cerr << "このユーザー名は使われています / user name already taken: " << o.username << "\n";
-      else if (created.error() == errc::invalid_input)  // the store's windows differ from the configuration's
-        std::cerr << "入力が正しくありません / invalid input: " << console::new_staff_problem(staff, tenant->windows) << "\n";
+      else if (created.error() == errc::invalid_input)  // checked above against the configuration's windows
+        std::cerr << "窓口がデータベースの内容と一致しません / the store's windows differ from the configuration's\n";
       else
         std::cerr << "ユーザーを作成できません / cannot add the user: " << created.error().message() << "\n";
       return 1;
