@@ -70,7 +70,7 @@ std::vector<std::string> GatewayHarness::environment() const {
                                "MADOGUCHI_LINE_ACCESS_TOKEN=" + access_token_};
   env.insert(env.end(), extra_env_.begin(), extra_env_.end());
   // Sanitizer builds read their options from the environment.
-  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TMPDIR"})
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "TMPDIR"})
     if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
   return env;
 }
