@@ -6,7 +6,7 @@ namespace {
 constexpr const char* kConversationColumns =
     "SELECT c.id, c.tenant_id, a.channel, a.name, coalesce(k.label, ''), coalesce(c.window_id, 0), "
     "coalesce(w.name, ''), c.urgency, c.state, c.assignee, c.waiting_since_ms, c.last_message_ms, c.created_at_ms, "
-    "c.writer, c.age_band, c.household, c.consent, c.tags, coalesce(c.household_key_id, ''), c.household_sealed "
+    "c.writer, c.age_band, c.household, c.consent, c.tags, coalesce(c.household_key_id, ''), c.household_sealed, c.read_at_ms "
     "FROM conversations c "
     "JOIN channel_accounts a ON a.id = c.account_id LEFT JOIN contacts k ON k.id = c.contact_id "
     "LEFT JOIN windows w ON w.id = c.window_id ";
@@ -30,6 +30,7 @@ ConversationRow read_conversation(const Statement& s) {
   r.tags_json = s.column_text(17);
   r.fields.household_key_id = s.column_text(18);
   if (!s.column_is_null(19)) r.fields.household_sealed = s.column_blob(19);
+  r.read_at_ms = s.column_int(20);
   return r;
 }
 
@@ -56,6 +57,11 @@ result<std::vector<ConversationRow>> CaseStore::queue(const QueueFilter& f) {
   if (!f.state.empty()) sql += " AND c.state = ?";
   if (f.urgency) sql += " AND c.urgency = ?";
   if (!f.assignee.empty()) sql += " AND c.assignee = ?";
+  // The prefix holds only [0-9A-Z-] (checked by the caller): no LIKE wildcard to escape.
+  if (!f.contact_prefix.empty()) sql += " AND k.label LIKE ? || '%'";
+  if (!f.tag.empty()) sql += " AND EXISTS (SELECT 1 FROM json_each(c.tags) t WHERE t.value = ?)";
+  if (f.active_from_ms) sql += " AND c.last_message_ms >= ?";
+  if (f.active_until_ms) sql += " AND c.created_at_ms < ?";
   sql += " ORDER BY c.urgency, c.waiting_since_ms IS NULL, c.waiting_since_ms, c.last_message_ms DESC LIMIT ?";
   auto s = db_.prepare(sql);
   int i = 1;
@@ -64,6 +70,10 @@ result<std::vector<ConversationRow>> CaseStore::queue(const QueueFilter& f) {
   if (!f.state.empty()) s.bind(i++, f.state);
   if (f.urgency) s.bind(i++, std::int64_t{*f.urgency});
   if (!f.assignee.empty()) s.bind(i++, f.assignee);
+  if (!f.contact_prefix.empty()) s.bind(i++, f.contact_prefix);
+  if (!f.tag.empty()) s.bind(i++, f.tag);
+  if (f.active_from_ms) s.bind(i++, *f.active_from_ms);
+  if (f.active_until_ms) s.bind(i++, *f.active_until_ms);
   s.bind(i, std::int64_t{f.limit});
   return select(s);
 }
@@ -84,20 +94,39 @@ result<std::vector<ConversationRow>> CaseStore::household(const std::string& ten
   return select(s);
 }
 
+namespace {
+
+constexpr const char* kInboundColumns =
+    "SELECT id, channel, event_type, message_type, key_id, received_at_ms, provider_ts_ms, body, hidden, has_media "
+    "FROM messages WHERE conversation_id = ? AND event_type = 'message' ";
+
+InboundRow read_inbound(const Statement& s) {
+  return {s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
+          s.column_int(5), s.column_int(6), s.column_blob(7), s.column_int(8) != 0, s.column_int(9) != 0};
+}
+
+}  // namespace
+
 result<std::vector<InboundRow>> CaseStore::inbound(std::int64_t conversation_id) {
-  auto s = db_.prepare(
-      "SELECT id, channel, event_type, message_type, key_id, received_at_ms, provider_ts_ms, body, hidden, has_media "
-      "FROM messages WHERE conversation_id = ? AND event_type = 'message' ORDER BY provider_ts_ms, received_at_ms");
+  auto s = db_.prepare(std::string(kInboundColumns) + "ORDER BY provider_ts_ms, received_at_ms");
   s.bind(1, conversation_id);
   std::vector<InboundRow> out;
   for (;;) {
     auto row = s.step();
     if (!row) return row.error();
     if (!*row) break;
-    out.push_back({s.column_text(0), s.column_text(1), s.column_text(2), s.column_text(3), s.column_text(4),
-                   s.column_int(5), s.column_int(6), s.column_blob(7), s.column_int(8) != 0, s.column_int(9) != 0});
+    out.push_back(read_inbound(s));
   }
   return out;
+}
+
+result<std::optional<InboundRow>> CaseStore::last_inbound(std::int64_t conversation_id) {
+  auto s = db_.prepare(std::string(kInboundColumns) + "ORDER BY provider_ts_ms DESC, received_at_ms DESC LIMIT 1");
+  s.bind(1, conversation_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<InboundRow>{};
+  return std::optional<InboundRow>{read_inbound(s)};
 }
 
 result<std::vector<CaseEntryRow>> CaseStore::entries(std::int64_t conversation_id) {
@@ -186,6 +215,11 @@ result<std::vector<ClearHousehold>> CaseStore::clear_households() {
 result<void> CaseStore::set_state(std::int64_t id, const std::string& state, std::int64_t now_ms) {
   return db_.prepare("UPDATE conversations SET state = ?3, updated_at_ms = ?1 WHERE id = ?2")
       .bind(1, now_ms).bind(2, id).bind(3, state).run();
+}
+
+// Not a change of the case: updated_at_ms stays.
+result<void> CaseStore::mark_read(std::int64_t id, std::int64_t now_ms) {
+  return update("UPDATE conversations SET read_at_ms = max(read_at_ms, ?1) WHERE id = ?2", id, now_ms);
 }
 
 result<void> CaseStore::mark_answered(std::int64_t id, std::int64_t now_ms) {

@@ -37,6 +37,7 @@ struct ConversationRow {
   std::int64_t last_message_ms = 0, created_at_ms = 0;
   CaseFields fields;
   std::string tags_json = "[]";  // topic tags from triage
+  std::int64_t read_at_ms = 0;    // when staff last opened its messages
 };
 
 struct QueueFilter {
@@ -46,6 +47,11 @@ struct QueueFilter {
   std::optional<int> urgency;
   std::string assignee;                  // "" = anyone
   int limit = 500;
+  // Search: a pseudonym's beginning ("7F3A", upper case, base32 and '-' only), a tag, and
+  // a period the conversation was active in (created before its end, a message after its
+  // start).
+  std::string contact_prefix, tag;
+  std::optional<std::int64_t> active_from_ms, active_until_ms;
 };
 
 struct InboundRow {
@@ -73,6 +79,8 @@ class CaseStore {
   [[nodiscard]] result<std::vector<ConversationRow>> household(const std::string& tenant_id, const std::string& household);
   // Message events of the conversation, oldest first (follow/unfollow and the like are left out).
   [[nodiscard]] result<std::vector<InboundRow>> inbound(std::int64_t conversation_id);
+  // The newest of those (the queue's preview), nullopt when there is none.
+  [[nodiscard]] result<std::optional<InboundRow>> last_inbound(std::int64_t conversation_id);
   [[nodiscard]] result<std::vector<CaseEntryRow>> entries(std::int64_t conversation_id);
 
   // Each change bumps updated_at_ms; inside the caller's transaction.
@@ -85,6 +93,7 @@ class CaseStore {
   [[nodiscard]] result<void> set_fields(std::int64_t id, const CaseFields& fields, std::int64_t now_ms,
                                         const DataKeyRecord* key = nullptr);
   [[nodiscard]] result<void> set_state(std::int64_t id, const std::string& state, std::int64_t now_ms);
+  [[nodiscard]] result<void> mark_read(std::int64_t id, std::int64_t now_ms);
   // A staff reply answers everything waiting.
   [[nodiscard]] result<void> mark_answered(std::int64_t id, std::int64_t now_ms);
 

@@ -5,7 +5,7 @@ namespace madoguchi::store {
 result<std::optional<TriageState>> TriageStore::state(std::int64_t conversation_id) {
   auto s = db_.prepare(
       "SELECT c.tenant_id, a.channel, coalesce(w.name, ''), c.tags, c.state, coalesce(c.window_id, 0), c.urgency, "
-      "c.routed, c.first_reply_queued, "
+      "c.routed, c.first_reply_queued, c.triaged, "
       // The latest closed period any conversation of the same contact was answered in.
       "(SELECT max(o.after_hours_period) FROM conversations o WHERE o.id = c.id OR o.contact_id = c.contact_id), "
       "(SELECT max(o.emergency_period) FROM conversations o WHERE o.id = c.id OR o.contact_id = c.contact_id) "
@@ -25,8 +25,9 @@ result<std::optional<TriageState>> TriageStore::state(std::int64_t conversation_
   t.urgency = static_cast<int>(s.column_int(6));
   t.routed = s.column_int(7) != 0;
   t.first_reply_queued = s.column_int(8) != 0;
-  if (!s.column_is_null(9)) t.after_hours_period = s.column_int(9);
-  if (!s.column_is_null(10)) t.emergency_period = s.column_int(10);
+  t.triaged = s.column_int(9) != 0;
+  if (!s.column_is_null(10)) t.after_hours_period = s.column_int(10);
+  if (!s.column_is_null(11)) t.emergency_period = s.column_int(11);
   return std::optional<TriageState>{std::move(t)};
 }
 
@@ -44,7 +45,7 @@ result<void> TriageStore::apply(std::int64_t conversation_id, const TriageUpdate
       "UPDATE conversations SET urgency = ?, tags = ?, window_id = coalesce(?, window_id), "
       "routed = CASE WHEN ? IS NULL THEN routed ELSE 1 END, "
       "after_hours_period = coalesce(?, after_hours_period), emergency_period = coalesce(?, emergency_period), "
-      "first_reply_queued = max(first_reply_queued, ?), updated_at_ms = ? WHERE id = ?");
+      "first_reply_queued = max(first_reply_queued, ?), triaged = 1, updated_at_ms = ? WHERE id = ?");
   s.bind(1, std::int64_t{u.urgency}).bind(2, u.tags_json);
   for (int i : {3, 4}) {
     if (u.window_id) s.bind(i, *u.window_id);

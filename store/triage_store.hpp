@@ -14,8 +14,8 @@ namespace madoguchi::store {
 struct TriageState {
   std::string tenant_id, channel, window_name, tags_json, state;
   std::int64_t window_id = 0;
-  int urgency = 2;
-  bool routed = false, first_reply_queued = false;
+  int urgency = 2;  // a placeholder until `triaged`
+  bool routed = false, first_reply_queued = false, triaged = false;
   // The latest closed periods the contact (any of its conversations) got those replies in.
   std::optional<std::int64_t> after_hours_period, emergency_period;
 };

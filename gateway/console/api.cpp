@@ -224,6 +224,14 @@ void ConsoleApi::add_routes(http::Router& router) {
         if (!q.urgency) return respond(error_for(errc::invalid_input));
       } else if (key == "mine") {
         q.mine = value == "1" || value == "true";
+      } else if (key == "contact") {
+        q.contact = value;
+      } else if (key == "tag") {
+        q.tag = value;
+      } else if (key == "from") {
+        q.from = value;
+      } else if (key == "to") {
+        q.to = value;
       }
     }
     auto out = cases_.queue(*staff, q);
@@ -306,7 +314,7 @@ void ConsoleApi::add_routes(http::Router& router) {
     if (!origin_present_and_allowed(r.header("origin"), options_.origins)) return error_for(errc::csrf_failed);
     auto staff = auth_.authenticate(session_cookie(r));
     if (!staff) return error_for(staff.error());
-    if (staff->role == "admin") return error_for(errc::access_denied);
+    if (staff->role == "admin") return error_for(errc::admin_no_cases);
     return live_.attach(std::move(*staff), std::move(connection));
   });
   add_asset_routes(router);

@@ -34,11 +34,12 @@ result<json::object> Cases::assign(const Staff& staff, std::int64_t id, const st
   if (!user) return user.error();
   if (!*user || (*user)->tenant_id != staff.tenant_id || (*user)->disabled || !assignable(**user))
     return errc::invalid_input;
-  // Counselors hand work only to colleagues who can see the case; supervisors to anyone.
+  // Only to a colleague who can see the case: a supervisor, or a counselor of its window
+  // (whoever assigns; GET /api/staff tells the page which windows each one has).
   const bool target_sees = (*user)->role == "supervisor" ||
                            std::find((*user)->window_ids.begin(), (*user)->window_ids.end(), c->window_id) !=
                                (*user)->window_ids.end();
-  if (!target_sees) return errc::invalid_input;
+  if (!target_sees) return errc::assignee_ineligible;
   return add_entry(staff, *c, "assign", {{"assignee", username}}, "", username == staff.username ? "claim" : "assign",
                    [&](store::CaseStore& s) { return s.set_assignee(id, username, clock_.now_ms()); });
 }
@@ -164,7 +165,7 @@ result<json::object> Cases::windows(const Staff& staff) {
 }
 
 result<json::object> Cases::staff_list(const Staff& staff) {
-  if (staff.role == "admin") return errc::access_denied;
+  if (staff.role == "admin") return errc::admin_no_cases;
   std::lock_guard lock(db_.mutex);
   auto rows = store::StaffStore(db_.db).users(staff.tenant_id);
   if (!rows) return rows.error();

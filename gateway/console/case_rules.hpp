@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "gateway/console/auth.hpp"
 #include "gateway/core/utf8.hpp"
@@ -34,6 +35,30 @@ inline bool valid_date(const std::string& d) {
                                         std::chrono::month(static_cast<unsigned>(std::stoi(d.substr(5, 2)))),
                                         std::chrono::day(static_cast<unsigned>(std::stoi(d.substr(8, 2))))};
   return day.ok();
+}
+
+// The first millisecond of a valid_date() day in Japan time (UTC+9, no summer time).
+inline std::int64_t jst_day_start_ms(const std::string& d) {
+  const std::chrono::year_month_day day{std::chrono::year(std::stoi(d.substr(0, 4))),
+                                        std::chrono::month(static_cast<unsigned>(std::stoi(d.substr(5, 2)))),
+                                        std::chrono::day(static_cast<unsigned>(std::stoi(d.substr(8, 2))))};
+  const auto utc = std::chrono::sys_days(day) - std::chrono::hours(9);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(utc.time_since_epoch()).count();
+}
+
+// What a queue search may name as a pseudonym: its beginning, "#" and "相談者" left out,
+// upper-cased; "" when it holds anything but Crockford base32 and '-'.
+inline std::string contact_prefix(std::string_view typed) {
+  constexpr std::string_view kWord = "相談者";
+  if (typed.starts_with(kWord)) typed.remove_prefix(kWord.size());
+  std::string out;
+  for (unsigned char ch : typed) {
+    if (ch == '#' || ch == ' ') continue;
+    if (ch >= 'a' && ch <= 'z') ch = static_cast<unsigned char>(ch - 'a' + 'A');
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || ch == '-')) return "";
+    out.push_back(static_cast<char>(ch));
+  }
+  return out;
 }
 
 

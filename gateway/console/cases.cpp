@@ -87,7 +87,7 @@ Cases::Cases(ConsoleDb& db, crypto::Keyring& keys, outbox::Outbox& outbox, Audit
 
 // Under db_.mutex.
 result<store::ConversationRow> Cases::visible(const Staff& staff, std::int64_t id) {
-  if (staff.role == "admin") return errc::access_denied;
+  if (staff.role == "admin") return errc::admin_no_cases;
   auto row = store::CaseStore(db_.db).conversation(staff.tenant_id, id);
   if (!row) return row.error();
   if (!*row) return errc::not_found;
@@ -110,29 +110,6 @@ bool Cases::can_see(const Staff& staff, std::int64_t id) {
 result<void> Cases::audit(const Staff& staff, const char* action, std::int64_t id, json::object detail) {
   return audit_.append({staff.tenant_id, staff.username, action, "conversation:" + std::to_string(id),
                         json::serialize(detail)});
-}
-
-result<json::object> Cases::queue(const Staff& staff, const QueueQuery& q) {
-  if (staff.role == "admin") return errc::access_denied;
-  store::QueueFilter filter;
-  filter.tenant_id = staff.tenant_id;
-  if (q.window_id) {
-    if (staff.role != "supervisor" && !has_window(staff, *q.window_id)) return errc::access_denied;
-    filter.window_ids = {*q.window_id};
-  } else if (staff.role != "supervisor") {
-    filter.window_ids = staff.window_ids;
-    if (filter.window_ids.empty()) return json::object{{"conversations", json::array{}}};
-  }
-  if (q.status == "open" || q.status == "closed") filter.state = q.status;
-  else if (q.status != "all") return errc::invalid_input;
-  filter.urgency = q.urgency;
-  if (q.mine) filter.assignee = staff.username;
-  std::lock_guard lock(db_.mutex);
-  auto rows = store::CaseStore(db_.db).queue(filter);
-  if (!rows) return rows.error();
-  json::array items;
-  for (const auto& c : *rows) items.push_back(conversation_json(c));
-  return json::object{{"conversations", std::move(items)}};
 }
 
 std::string household_record(std::int64_t conversation_id) { return "household:" + std::to_string(conversation_id); }
@@ -318,7 +295,11 @@ result<json::object> Cases::messages(const Staff& staff, std::int64_t id) {
   std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   json::array out;
   for (auto& [at, item] : items) out.push_back(std::move(item));
-  if (auto r = store::in_transaction(db_.db, [&] { return audit(staff, "read_messages", id); }); !r) return r.error();
+  auto read = store::in_transaction(db_.db, [&]() -> result<void> {
+    if (auto r = store.mark_read(id, clock_.now_ms()); !r) return r;
+    return audit(staff, "read_messages", id);
+  });
+  if (!read) return read.error();
   return json::object{{"messages", std::move(out)}};
 }
 

@@ -29,6 +29,9 @@ struct QueueQuery {
   std::string status = "open";  // open | closed | all
   std::optional<int> urgency;
   bool mine = false;
+  // Search (audited): a pseudonym's beginning, a tag, days (YYYY-MM-DD, Japan time) the
+  // conversation was active between, both included.
+  std::string contact, tag, from, to;
 };
 
 // A stored media content, opened for one download.
@@ -44,7 +47,9 @@ class Cases {
         const Clock& clock);
 
   // Errors: not_found (no such conversation in the tenant), access_denied, invalid_input,
-  // text_empty / text_too_long, store_busy / store_failed.
+  // text_empty / text_too_long, store_busy / store_failed; admin_no_cases for administrators.
+  // The queue shows only conversations `staff` may read, each with the first line of its
+  // newest message (gateway/console/queue.cpp); a search is an audit event.
   [[nodiscard]] result<boost::json::object> queue(const Staff& staff, const QueueQuery& query);
   [[nodiscard]] result<boost::json::object> conversation(const Staff& staff, std::int64_t id);
   [[nodiscard]] result<boost::json::object> messages(const Staff& staff, std::int64_t id);
@@ -86,6 +91,8 @@ class Cases {
   // The household number of `c`, opened ("" when none). Under db_.mutex.
   [[nodiscard]] result<std::string> household_text(const store::ConversationRow& c);
   [[nodiscard]] result<void> audit(const Staff& staff, const char* action, std::int64_t id, boost::json::object detail = {});
+  // The queue item with its preview and 未読 mark. Under db_.mutex, `c` visible to `staff`.
+  [[nodiscard]] result<boost::json::object> queue_item(const Staff& staff, const store::ConversationRow& c);
 
   ConsoleDb& db_;
   crypto::Keyring& keys_;

@@ -24,6 +24,10 @@ http::Response error_for(const boost::system::error_code& ec) {
     case errc::session_expired: return e(401, "session_expired", "セッションの有効期限が切れました。もう一度ログインしてください。");
     case errc::csrf_failed: return e(403, "csrf_failed", "操作を確認できませんでした。画面を再読み込みしてからやり直してください。");
     case errc::access_denied: return e(403, "forbidden", "この相談を扱う権限がありません。");
+    case errc::admin_no_cases:
+      return e(403, "admin_no_cases", "管理者アカウントでは相談の情報を扱えません。相談員またはスーパーバイザーのアカウントでログインしてください。");
+    case errc::assignee_ineligible:
+      return e(400, "assignee_ineligible", "選んだ職員はこの窓口の相談を担当できません。この窓口の相談員かスーパーバイザーを選んでください。");
     case errc::not_found: return e(404, "not_found", "相談が見つかりません。");
     case errc::channel_unsupported: return e(409, "conflict", "このチャネルには返信できません。");
     case errc::store_busy: return e(503, "store_busy", "混み合っています。少し待ってからもう一度お試しください。");

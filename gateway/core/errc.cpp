@@ -45,6 +45,8 @@ class category_impl final : public boost::system::error_category {
       case errc::not_logged_in: return "not logged in";
       case errc::session_expired: return "session expired";
       case errc::csrf_failed: return "CSRF token missing or wrong";
+      case errc::admin_no_cases: return "administrators have no access to consultations";
+      case errc::assignee_ineligible: return "that colleague cannot see this window";
     }
     return "unknown madoguchi error";
   }

@@ -53,6 +53,8 @@ enum class errc {
   not_logged_in = 86,
   session_expired = 87,
   csrf_failed = 88,
+  admin_no_cases = 89,       // administrators configure; they never see consultations
+  assignee_ineligible = 90,  // the chosen colleague cannot see the case's window
 };
 
 const boost::system::error_category& madoguchi_category() noexcept;

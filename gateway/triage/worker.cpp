@@ -179,7 +179,10 @@ struct TriageWorker::Impl {
     const auto a = assessor.assess(s.tenant_id, text, s.channel, in.received_at_ms, s.routed ? s.window_name : "");
 
     store::TriageUpdate u;
-    u.urgency = std::min(s.urgency, a.decision.urgency);  // sticky: the highest level reached
+    // Sticky: the highest level any message reached (情報提供 only while every message was
+    // one). Before the first assessment there is no level to keep.
+    const int before = s.triaged ? s.urgency : a.decision.urgency;
+    u.urgency = std::min(before, a.decision.urgency);
     bool tags_added = false;
     std::tie(u.tags_json, tags_added) = merge_tags(s.tags_json, a.decision.tags);
     if (!s.routed) {
@@ -205,7 +208,7 @@ struct TriageWorker::Impl {
       }
     }
     const bool routed_now = u.window_id && *u.window_id != s.window_id;
-    const bool record = u.urgency < s.urgency || routed_now || tags_added || composed;
+    const bool record = u.urgency != s.urgency || routed_now || tags_added || composed;
 
     store::CaseEntryRow entry;
     std::optional<crypto::SealedText> sealed;

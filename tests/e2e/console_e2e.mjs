@@ -105,9 +105,11 @@ await runScenario(artifacts, 'failure.png', async (result, watch) => {
   result.reply_box_after = await page.locator('#reply-text').inputValue();
 
   // Raise urgency to 緊急 with a reason: the supervisor's page alerts without a reload.
+  await page.locator('#case-tab-actions').click();
   await page.locator('#urgency-select').selectOption('emergency');
   await page.locator('#urgency-reason').fill('屋上にいるとの記載あり');
   await page.locator('#urgency-submit').click();
+  await page.locator('#case-tab-history').click();
   await page.locator('#entries .entry-urgency').first().waitFor();
   await page.screenshot({ path: join(artifacts, 'conversation.png') });
 

@@ -26,7 +26,7 @@ await runScenario(artifacts, 'email-failure.png', async (result, watch) => {
   await page.locator('#queue .queue-item').first().waitFor();
   await page.locator('#live-status.on').waitFor();
   const top = page.locator('#queue .queue-item').first();
-  result.channel = (await top.locator('.channel').textContent()).trim() === 'メール';
+  result.channel = (await top.locator('.where').textContent()).trim().endsWith('メール');
   await top.click();
 
   const mail = page.locator('#messages .message[data-direction="in"]').first();

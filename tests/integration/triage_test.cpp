@@ -117,6 +117,37 @@ TEST(Triage, ATenantWithoutWindowsIsTriagedAndLeftUnrouted) {
   EXPECT_TRUE(stopped_cleanly(*gateway));
 }
 
+// A conversation of plain questions is 情報提供 (its queue badge, filter and overview count
+// read conversations.urgency): the placeholder 通常 a conversation starts with is not a
+// level the sticky minimum may keep. A later worry raises it, and it stays raised.
+TEST(Triage, APlainQuestionIsInformationUntilAMessageNeedsMore) {
+  const std::string token = "triage-token";
+  FakeLineApi fake(kSpec, token);
+  GatewayHarness h(fake_line_options(fake, token));
+  auto gateway = h.start();
+  HttpClient client(gateway->port());
+  LineEventFactory events(13);
+  const auto user = events.next_user_id();
+  SqliteProbe probe(h.database());
+  auto send_and_triage = [&](const std::string& text, int n) {
+    auto e = events.text(events.next_event_id(), user, text, events.next_message_id());
+    auto answer = post_signed(client, h.channel_secret(), line_webhook_body({e}));
+    EXPECT_TRUE(answer && answer->status == 200u);
+    return fake.wait_until(
+        [&] { return probe.scalar("SELECT count(*) FROM jobs WHERE kind = 'triage' AND state = 'done'") == n; }, 10000);
+  };
+  ASSERT_TRUE(send_and_triage("相談は予約が必要ですか？", 1));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 3);  // 情報提供
+  ASSERT_TRUE(send_and_triage("土曜日も開いていますか？", 2));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 3);
+  ASSERT_TRUE(send_and_triage("実は息子が10年ひきこもっていて、どうしたらいいかわかりません。", 3));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 2);  // 通常
+  ASSERT_TRUE(send_and_triage("開所時間を教えてください。", 4));
+  EXPECT_EQ(probe.scalar("SELECT urgency FROM conversations"), 2);  // never lowered again
+  EXPECT_EQ(probe.scalar("SELECT count(*) FROM conversations WHERE triaged = 1"), 1);
+  EXPECT_TRUE(stopped_cleanly(*gateway));
+}
+
 TEST(Triage, TheCommandReadsJsonLinesAndAnswersEachLine) {
   HarnessOptions o;  // routed by topic, then by age; else the general window
   o.extra_toml =

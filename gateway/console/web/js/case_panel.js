@@ -1,7 +1,9 @@
-// The case panel (right column): case fields, assignment, urgency, hand-over, contacts, notes.
+// The case panel (right column), in three tabs (case_tabs.js): the 経過 (status, notes, the
+// case record), the case fields and assignment, and urgency, hand-over and contact records.
 // Forms the user is editing are "dirty": live refreshes must not overwrite them.
 import { api, convPath } from './api.js';
-import { loadDetail, openConversation } from './conversation.js';
+import { showCaseTab } from './case_tabs.js';
+import { closeConversation, loadDetail, openConversation } from './conversation.js';
 import { $, clear, el, enc, fillSelect, sameId, toast } from './dom.js';
 import { renderEntries } from './entries.js';
 import { todayTokyo } from './format.js';
@@ -21,6 +23,7 @@ export function resetCaseForms() {
   $('status-error').textContent = '';
   $('assign-error').textContent = '';
   $('contact-date').value = todayTokyo();
+  showCaseTab('history');
 }
 
 export function renderCasePanel(data) {
@@ -67,10 +70,11 @@ function renderAssign(c) {
   $('claim').hidden = c.assignee === me;
   $('release').hidden = !c.assignee;
   if ($('assign-form').dataset.dirty) return;
-  // Counselors may only hand over to staff of the same window (contract); supervisors to anyone.
+  // Only colleagues who can see the case (the server's rule, whoever assigns): supervisors,
+  // and counselors of the case's window.
   const winId = c.window ? String(c.window.id) : '';
-  const staff = state.staff.filter((s) => s.role !== 'admin' && s.username !== c.assignee &&
-    (state.user.role === 'supervisor' || (s.windows || []).map(String).includes(winId)));
+  const staff = state.staff.filter((s) => s.username !== c.assignee &&
+    (s.role === 'supervisor' || (s.role === 'counselor' && (s.windows || []).map(String).includes(winId))));
   fillSelect($('assign-user'), [['', '選んでください']].concat(staff.map((s) => [s.username, `${s.username}（${ROLE[s.role] || s.role}）`])), '');
   $('assign-form').hidden = staff.length === 0;
 }
@@ -108,7 +112,8 @@ function formParts(formId) {
   return { form, button: form.querySelector('button[type="submit"]'), error: form.querySelector('.form-error') };
 }
 
-async function submitForm(formId, validate, path, body, success, method) {
+// `after` (optional) runs once the change is saved, before the reload.
+async function submitForm(formId, validate, path, body, success, method, after) {
   const f = formParts(formId);
   const problem = validate();
   if (problem) { f.error.textContent = problem; return; }
@@ -117,6 +122,7 @@ async function submitForm(formId, validate, path, body, success, method) {
   const ok = await caseAction(f.button, f.error, path, payload, success, method, () => {
     f.form.reset();
     if (formId === 'contact-form') $('contact-date').value = todayTokyo();
+    if (after) after();
   });
   if (!ok) f.form.dataset.dirty = '1';
 }
@@ -145,13 +151,20 @@ function onUrgency(e) {
 
 function onTransfer(e) {
   e.preventDefault();
+  let target = null;
   submitForm('transfer-form', () => {
     if (!$('transfer-window').value) return 'つなぎ先の窓口を選んでください。';
     return $('transfer-note').value.trim() ? '' : '申し送りを入力してください。';
   }, '/transfer', () => {
-    const w = state.windows.find((x) => String(x.id) === $('transfer-window').value);
-    return { window_id: w ? w.id : $('transfer-window').value, note: $('transfer-note').value.trim() };
-  }, '他の窓口へつなぎました。');
+    target = state.windows.find((x) => String(x.id) === $('transfer-window').value);
+    return { window_id: target ? target.id : $('transfer-window').value, note: $('transfer-note').value.trim() };
+  }, '他の窓口へつなぎました。', 'POST', () => {
+    // A counselor who does not serve the new window can no longer read the case: leave it
+    // (the server would answer 403 from now on) and say where it went.
+    const mine = (state.user.windows || []).some((w) => target && String(w.id) === String(target.id));
+    if (state.user.role !== 'supervisor' && !mine)
+      closeConversation(`「${target ? target.name : '他の窓口'}」へつなぎました。担当の窓口ではないため、この相談は一覧に表示されなくなります。`);
+  });
 }
 
 function onContact(e) {

@@ -5,8 +5,9 @@ import { channelLabel } from './channels.js';
 import { $, clear, el, enc, sameId } from './dom.js';
 import { assigneeText, formatTime, formatWaiting, urgencyBadge } from './format.js';
 import { DELIVERY, MEDIA, STATUS } from './labels.js';
+import { applyMessageSearch, resetMessageSearch } from './message_search.js';
 import { setView } from './overview.js';
-import { markQueueSelection } from './queue.js';
+import { loadQueue, markQueueSelection } from './queue.js';
 import { updateCounter } from './reply.js';
 import { state } from './state.js';
 
@@ -25,6 +26,8 @@ export async function openConversation(id) {
     $('reply-error').textContent = '';
     $('conversation-error').textContent = '';
     resetCaseForms();
+    resetMessageSearch();
+    $('conversation-closed').textContent = '';
     const known = state.queue.find((c) => sameId(c.id, id));
     $('conversation-title').textContent = known ? known.contact : '読み込み中…';
     $('conversation-meta').textContent = '';
@@ -46,12 +49,47 @@ export function openChannel() {
   return known ? known.channel || '' : '';
 }
 
+// Shown instead of the conversation when it can no longer be read here: handed to a window
+// the counselor does not serve, or gone. Nothing of it stays on screen or keeps polling.
+const MSG_GONE = 'この相談は表示できなくなりました（他の窓口へつながれたか、権限が変更されました）。';
+
+export function closeConversation(notice) {
+  if (!state.openId) return;
+  state.drafts.delete(state.openId);
+  state.openId = null;
+  state.selectedId = null;
+  state.detail = null;
+  state.messages = [];
+  state.localOut.clear();
+  state.pendingDelivery.clear();
+  clearTimeout(state.mediaTimer);
+  clearTimeout(state.msgTimer);
+  clear($('messages'));
+  $('reply-text').value = '';
+  resetCaseForms();
+  $('conversation-body').hidden = true;
+  $('conversation-empty').hidden = false;
+  $('conversation-closed').textContent = notice || MSG_GONE;
+  $('case-body').hidden = true;
+  $('case-empty').hidden = false;
+  document.title = '相談コンソール｜madoguchi';
+  history.replaceState(null, '', location.pathname + location.search);
+  loadQueue();
+}
+
+// An answer that means the open conversation is no longer this user's to read.
+function lostAccess(err, id) {
+  if (state.openId !== id || !state.user) return true;
+  if (err.status === 403 || err.status === 404) { closeConversation(); return true; }
+  return false;
+}
+
 export async function loadDetail(id) {
   let data;
   try {
     data = await api('GET', convPath(id));
   } catch (err) {
-    if (state.openId === id && state.user) $('conversation-error').textContent = err.message;
+    if (!lostAccess(err, id)) $('conversation-error').textContent = err.message;
     return;
   }
   if (state.openId !== id) return; // user already moved on
@@ -80,7 +118,7 @@ export async function loadMessages(id, scrollToEnd) {
   try {
     data = await api('GET', convPath(id, '/messages'));
   } catch (err) {
-    if (state.openId === id && state.user) $('conversation-error').textContent = err.message;
+    if (!lostAccess(err, id)) $('conversation-error').textContent = err.message;
     return;
   }
   if (state.openId !== id) return;
@@ -113,6 +151,7 @@ export function renderMessages(scrollToEnd) {
     keep.add(key);
   });
   existing.forEach((li, key) => { if (!keep.has(key)) li.remove(); });
+  applyMessageSearch();
   if (scrollToEnd || nearBottom) list.scrollTop = list.scrollHeight;
 }
 

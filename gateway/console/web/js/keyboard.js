@@ -1,4 +1,5 @@
 // Keyboard shortcuts (j/k/o/Enter/r/n///?) and opening a conversation from the URL hash.
+import { showCaseTab } from './case_tabs.js';
 import { openConversation } from './conversation.js';
 import { $ } from './dom.js';
 import { setView } from './overview.js';
@@ -51,7 +52,7 @@ export function onKeyDown(e) {
     case 'o': openSelected(); break;
     case 'Enter': if (onControl) return; openSelected(); break; // a focused button handles its own Enter
     case 'r': focusIfVisible('reply-text'); break;
-    case 'n': focusIfVisible('note-text'); break;
+    case 'n': showCaseTab('history'); focusIfVisible('note-text'); break;
     case '/': if (state.view !== 'queue') setView('queue'); $('filter-urgency').focus(); break;
     case '?': toggleHelp(); break;
     default: return;

@@ -4,13 +4,15 @@
  * Every module file is listed in gateway/console/CMakeLists.txt, which embeds and serves it. */
 import { api, onUnauthorized } from './api.js';
 import { bindCasePanel } from './case_panel.js';
+import { bindCaseTabs } from './case_tabs.js';
+import { bindMessageSearch } from './message_search.js';
 import { $, fillSelect } from './dom.js';
 import { BEEP_KEY, onBeepToggle } from './emergency.js';
 import { todayTokyo } from './format.js';
 import { onKeyDown, openFromHash, toggleHelp } from './keyboard.js';
 import { METHOD } from './labels.js';
 import { openConversation } from './conversation.js';
-import { loadQueue } from './queue.js';
+import { clearSearch, loadQueue, onSearch } from './queue.js';
 import { onReplyKey, sendReply, updateCounter } from './reply.js';
 import { enterMain, logout, onLoginSubmit, sessionLost, showLogin } from './session.js';
 import { state } from './state.js';
@@ -20,11 +22,14 @@ function bind() {
   $('login-form').addEventListener('submit', onLoginSubmit);
   $('logout').addEventListener('click', logout);
   ['filter-window', 'filter-status', 'filter-urgency', 'filter-mine'].forEach((id) => $(id).addEventListener('change', loadQueue));
-  $('queue-filters').addEventListener('submit', (e) => e.preventDefault());
+  $('queue-filters').addEventListener('submit', onSearch); // Enter in a search field, or 検索
+  $('search-clear').addEventListener('click', clearSearch);
   $('reply-form').addEventListener('submit', sendReply);
   $('reply-text').addEventListener('keydown', onReplyKey);
   $('reply-text').addEventListener('input', updateCounter);
   bindCasePanel();
+  bindCaseTabs();
+  bindMessageSearch();
   $('emergency-open').addEventListener('click', () => {
     $('emergency-alert').hidden = true;
     if (state.alertTargetId) openConversation(state.alertTargetId);

@@ -1,4 +1,6 @@
-// The queue (left column): filters, urgency-ordered list, waiting times.
+// The queue (left column): filters and search, the urgency-ordered list (two dense lines per
+// conversation: urgency, pseudonym, 未読, waiting time; the newest message's first line and
+// the assignee), waiting times.
 import { api } from './api.js';
 import { channelLabel } from './channels.js';
 import { openConversation } from './conversation.js';
@@ -14,7 +16,34 @@ function queueQuery() {
   p.set('status', $('filter-status').value || 'open');
   if ($('filter-urgency').value) p.set('urgency', $('filter-urgency').value);
   if ($('filter-mine').checked) p.set('mine', '1');
+  SEARCH_FIELDS.forEach(([id, key]) => { const v = $(id).value.trim(); if (v) p.set(key, v); });
   return p.toString();
+}
+
+const SEARCH_FIELDS = [['search-contact', 'contact'], ['search-tag', 'tag'], ['search-from', 'from'], ['search-to', 'to']];
+const searching = () => SEARCH_FIELDS.some(([id]) => $(id).value.trim() !== '');
+
+// The page checks what it can say better than the server's 400 before asking.
+function searchProblem() {
+  const contact = $('search-contact').value.trim();
+  if (contact && !/^(相談者)?\s*#?\s*[0-9A-Za-z-]+$/.test(contact))
+    return '相談者番号は英数字とハイフンで入力してください（例: 7F3A）。';
+  const from = $('search-from').value, to = $('search-to').value;
+  if (from && to && from > to) return '期間の「から」は「まで」より前の日付にしてください。';
+  return '';
+}
+
+export function onSearch(e) {
+  if (e) e.preventDefault();
+  const problem = searchProblem();
+  $('search-error').textContent = problem;
+  if (!problem) loadQueue();
+}
+
+export function clearSearch() {
+  SEARCH_FIELDS.forEach(([id]) => { $(id).value = ''; });
+  $('search-error').textContent = '';
+  loadQueue();
 }
 
 export async function loadQueue() {
@@ -39,7 +68,8 @@ function renderQueue() {
     ? document.activeElement.dataset.id : null;
   clear(list);
   state.queue.forEach((c) => list.appendChild(buildQueueItem(c)));
-  $('queue-count').textContent = `（${state.queue.length}件）`;
+  $('queue-count').textContent = searching() ? `（検索結果 ${state.queue.length}件）` : `（${state.queue.length}件）`;
+  fillTagOptions();
   $('queue-empty').hidden = state.queue.length > 0;
   // Keep keyboard users where they were when a live update re-renders the list.
   if (focusedId) {
@@ -48,20 +78,36 @@ function renderQueue() {
   }
 }
 
+// The tags of the listed conversations, offered while typing a tag to search for.
+function fillTagOptions() {
+  const tags = new Set();
+  state.queue.forEach((c) => (c.tags || []).forEach((t) => tags.add(t)));
+  const list = $('tag-options');
+  clear(list);
+  Array.from(tags).sort().forEach((t) => { const o = el('option'); o.value = t; list.appendChild(o); });
+}
+
 function buildQueueItem(c) {
   const li = el('li', 'queue-row');
   const btn = el('button', 'queue-item');
   btn.type = 'button';
   btn.dataset.id = String(c.id);
+  if (c.unread) btn.classList.add('unread');
   if (sameId(c.id, state.openId)) btn.setAttribute('aria-current', 'true');
   if (sameId(c.id, state.selectedId)) btn.classList.add('selected');
   btn.appendChild(urgencyBadge(c));
-  btn.appendChild(el('span', 'contact', c.contact));
-  btn.appendChild(el('span', 'window', c.window ? c.window.name : ''));
-  if (c.channel) btn.appendChild(el('span', 'channel', channelLabel(c.channel))); // メール / LINE: how to answer
+  const who = el('span', 'who');
+  who.appendChild(el('span', 'contact', c.contact));
+  if (c.unread) who.appendChild(el('span', 'unread-mark', '未読'));
+  // Window and channel (メール / LINE: how to answer) in one muted run.
+  const where = [c.window ? c.window.name : '', c.channel ? channelLabel(c.channel) : ''].filter(Boolean).join('・');
+  if (where) who.appendChild(el('span', 'where', where));
+  btn.appendChild(who);
   btn.appendChild(el('span', c.waiting_since_ms == null ? 'waiting answered' : 'waiting', formatWaiting(c.waiting_since_ms)));
-  btn.appendChild(el('span', c.assignee ? 'assignee' : 'assignee unassigned', assigneeText(c.assignee)));
-  if (c.status === 'closed') btn.appendChild(el('span', 'status-tag', c.status_label || STATUS.closed));
+  btn.appendChild(el('span', 'preview', c.preview || ''));
+  const side = c.status === 'closed' ? (c.status_label || STATUS.closed) : assigneeText(c.assignee);
+  btn.appendChild(el('span', c.assignee || c.status === 'closed' ? 'assignee' : 'assignee unassigned', side));
+  btn.title = [c.contact, where, c.preview].filter(Boolean).join('\n');
   btn.addEventListener('click', () => openConversation(c.id));
   li.appendChild(btn);
   return li;

@@ -82,6 +82,8 @@ function teardown() {
   ['queue', 'messages', 'entries', 'overview-body', 'household-list', 'view-tabs'].forEach((id) => clear($(id)));
   $('reply-text').value = '';
   $('note-text').value = '';
+  ['search-contact', 'search-tag', 'search-from', 'search-to', 'message-search'].forEach((id) => { $(id).value = ''; });
+  $('conversation-closed').textContent = '';
   $('emergency-alert').hidden = true;
   $('conversation-body').hidden = true;
   $('conversation-empty').hidden = false;
