@@ -7,7 +7,7 @@ import { assigneeText, formatTime, formatWaiting, urgencyBadge } from './format.
 import { DELIVERY, MEDIA, STATUS } from './labels.js';
 import { applyMessageSearch, resetMessageSearch } from './message_search.js';
 import { setView } from './overview.js';
-import { loadQueue, markQueueSelection } from './queue.js';
+import { loadQueue, markQueueSelection, markRead } from './queue.js';
 import { updateCounter } from './reply.js';
 import { state } from './state.js';
 
@@ -122,6 +122,7 @@ export async function loadMessages(id, scrollToEnd) {
     return;
   }
   if (state.openId !== id) return;
+  markRead(id);
   const list = data.messages || [];
   // Keep an optimistic reply visible until the server lists it.
   const ids = new Set(list.map((m) => String(m.id)));

@@ -113,6 +113,18 @@ function buildQueueItem(c) {
   return li;
 }
 
+// The messages were just read (the server recorded it): no 未読 mark until the next one.
+export function markRead(id) {
+  const c = state.queue.find((q) => sameId(q.id, id));
+  const b = queueButton(id);
+  if (!c || !c.unread || !b) return;
+  c.unread = false;
+  const fresh = buildQueueItem(c);
+  const hadFocus = document.activeElement === b;
+  b.closest('li').replaceWith(fresh);
+  if (hadFocus) fresh.querySelector('button').focus();
+}
+
 function queueButton(id) {
   return Array.from(document.querySelectorAll('#queue .queue-item')).find((b) => b.dataset.id === String(id));
 }
