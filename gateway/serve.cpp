@@ -235,6 +235,23 @@ void seed_demo_users(const config::Config& c, console::ConsoleDb& db, crypto::Ke
                "MADOGUCHI_DEMO_PASSWORD, default in README)\n";
 }
 
+// What 定型文 placeholders say about a window now: its weekly hours and next opening from
+// triage's calendars (no hours configured: always open), the tenant's 24-hour numbers.
+console::WindowFactsSource window_facts(const triage::Assessor& assessor) {
+  return [&assessor](const std::string& tenant, const std::string& window, std::int64_t now_ms) {
+    console::WindowFacts f;
+    if (const auto* calendar = assessor.calendar(tenant, window)) {
+      f.hours = triage::describe_week(calendar->hours());
+      if (!calendar->is_open(now_ms))
+        if (auto next = calendar->next_opening(now_ms)) f.next_opening = triage::format_next_opening(*next);
+    } else {
+      f.hours = "24時間";
+    }
+    if (const auto* t = assessor.tenant(tenant)) f.hotlines = triage::hotlines_text(*t);
+    return f;
+  };
+}
+
 // The console: its own store connection (shared by login, cases and the audit log).
 struct Console {
   std::unique_ptr<console::ConsoleDb> db;
@@ -344,7 +361,8 @@ int serve(const std::filesystem::path& config_file) {
       if (!console::normalize_origin(origin)) throw std::runtime_error("console.origins: not an origin: " + origin);
       api_options.origins.push_back(origin);
     }
-    console::ConsoleApi console_api(*console.auth, *console.cases, *console.live, api_options);
+    console::Templates templates(*console.db, *console.audit, window_facts(*triage.assessor), {}, clock);
+    console::ConsoleApi console_api(*console.auth, *console.cases, templates, *console.live, api_options);
     console_api.add_routes(router);
 
     ingest::Intake intake(ingest.registry, ingest.tenants, *ingest.committer, metrics, clock);

@@ -86,8 +86,8 @@ json::object channels_body(const ApiOptions& options, std::size_t reply_max_char
 
 }  // namespace
 
-ConsoleApi::ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options)
-    : auth_(auth), cases_(cases), live_(live), options_(std::move(options)),
+ConsoleApi::ConsoleApi(Auth& auth, Cases& cases, Templates& templates, LiveHub& live, ApiOptions options)
+    : auth_(auth), cases_(cases), templates_(templates), live_(live), options_(std::move(options)),
       throttle_(options_.login_per_address_per_minute),
       login_pool_(std::make_unique<LoginPool>(options_.login_threads, options_.login_queue)) {
   auto given = std::move(options_.origins);
@@ -119,33 +119,33 @@ std::string session_cookie(const http::Request& request) {
   return {};
 }
 
-void ConsoleApi::add_routes(http::Router& router) {
-  // An authenticated handler: session first, then (for changes) the CSRF token, then the body.
-  using Body = std::function<result<json::object>(const Staff&, std::int64_t id, const json::object& body)>;
-  auto authed = [this](bool changes, bool with_id, unsigned ok_status, Body body) -> http::Handler {
-    return [this, changes, with_id, ok_status, body = std::move(body)](http::Request&& r, const http::RouteParams& p,
-                                                                       http::Respond respond) {
-      auto staff = auth_.authenticate(session_cookie(r));
-      if (!staff) return respond(error_for(staff.error()));
-      if (changes && (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) ||
-                      !origin_allowed(r.header("origin"), options_.origins)))
-        return respond(error_for(errc::csrf_failed));
-      std::int64_t id = 0;
-      if (with_id) {
-        auto parsed = path_id(p);
-        if (!parsed) return respond(error_for(errc::not_found));
-        id = *parsed;
-      }
-      json::object input;
-      if (changes) {
-        auto v = read_object_body(r.body, options_.json_max_depth);
-        if (!v) return respond(error_for(v.error()));
-        input = std::move(*v);
-      }
-      auto out = body(*staff, id, input);
-      respond(out ? json_response(ok_status, *out) : error_for(out.error()));
-    };
+// An authenticated handler: session first, then (for changes) the CSRF token, then the body.
+http::Handler ConsoleApi::authed(bool changes, bool with_id, unsigned ok_status, Body body) {
+  return [this, changes, with_id, ok_status, body = std::move(body)](http::Request&& r, const http::RouteParams& p,
+                                                                     http::Respond respond) {
+    auto staff = auth_.authenticate(session_cookie(r));
+    if (!staff) return respond(error_for(staff.error()));
+    if (changes && (!crypto::equal_constant_time(r.header("x-csrf-token"), staff->csrf_token) ||
+                    !origin_allowed(r.header("origin"), options_.origins)))
+      return respond(error_for(errc::csrf_failed));
+    std::int64_t id = 0;
+    if (with_id) {
+      auto parsed = path_id(p);
+      if (!parsed) return respond(error_for(errc::not_found));
+      id = *parsed;
+    }
+    json::object input;
+    if (changes) {
+      auto v = read_object_body(r.body, options_.json_max_depth);
+      if (!v) return respond(error_for(v.error()));
+      input = std::move(*v);
+    }
+    auto out = body(*staff, id, input);
+    respond(out ? json_response(ok_status, *out) : error_for(out.error()));
   };
+}
+
+void ConsoleApi::add_routes(http::Router& router) {
   auto text_of = [](const json::object& b, std::string_view key) { return read_text(b, key); };
 
   router.add("POST", "/api/login", [this](http::Request&& r, const http::RouteParams&, http::Respond respond) {
@@ -317,6 +317,7 @@ void ConsoleApi::add_routes(http::Router& router) {
     if (staff->role == "admin") return error_for(errc::admin_no_cases);
     return live_.attach(std::move(*staff), std::move(connection));
   });
+  add_template_routes(router);
   add_asset_routes(router);
 }
 

@@ -17,6 +17,7 @@
 #include "gateway/console/errors.hpp"
 #include "gateway/console/live.hpp"
 #include "gateway/console/request_bodies.hpp"
+#include "gateway/console/templates.hpp"
 #include "gateway/console/login_pool.hpp"
 #include "gateway/core/channel_info.hpp"
 #include "gateway/http/router.hpp"
@@ -42,7 +43,7 @@ class ConsoleApi {
  public:
   // GET /api/channels serves the reply limit `cases` enforces, so the UI never offers more,
   // or less, than the server takes.
-  ConsoleApi(Auth& auth, Cases& cases, LiveHub& live, ApiOptions options);
+  ConsoleApi(Auth& auth, Cases& cases, Templates& templates, LiveHub& live, ApiOptions options);
   void add_routes(http::Router& router);
   // Adds console origins (normalized; invalid ones are ignored). Before the server runs.
   void allow_origins(const std::vector<std::string>& origins);
@@ -51,8 +52,15 @@ class ConsoleApi {
   void stop();
 
  private:
+  using Body = std::function<result<boost::json::object>(const Staff&, std::int64_t id, const boost::json::object& body)>;
+  // A handler that answers only a logged-in staff member; `changes`: also the CSRF token,
+  // an allowed Origin and a JSON object body; `with_id`: the path's {id}.
+  http::Handler authed(bool changes, bool with_id, unsigned ok_status, Body body);
+  void add_template_routes(http::Router& router);  // api_templates.cpp
+
   Auth& auth_;
   Cases& cases_;
+  Templates& templates_;
   LiveHub& live_;
   ApiOptions options_;
   LoginThrottle throttle_;

@@ -100,6 +100,13 @@ result<store::ConversationRow> Cases::visible(const Staff& staff, std::int64_t i
   return std::move(**row);
 }
 
+result<std::pair<std::int64_t, std::string>> Cases::window_of(const Staff& staff, std::int64_t id) {
+  std::lock_guard lock(db_.mutex);
+  auto c = visible(staff, id);
+  if (!c) return c.error();
+  return std::pair{c->window_id, c->window_name};
+}
+
 bool Cases::can_see(const Staff& staff, std::int64_t id) {
   if (staff.role == "admin") return false;
   std::lock_guard lock(db_.mutex);

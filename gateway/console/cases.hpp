@@ -71,6 +71,8 @@ class Cases {
   [[nodiscard]] result<boost::json::object> set_status(const Staff& staff, std::int64_t id, const std::string& status);
   [[nodiscard]] result<boost::json::object> windows(const Staff& staff);
   [[nodiscard]] result<boost::json::object> staff_list(const Staff& staff);
+  // The window of conversation `id` ({id, name}), under the same access rule as reading it.
+  [[nodiscard]] result<std::pair<std::int64_t, std::string>> window_of(const Staff& staff, std::int64_t id);
 
   // The longest reply accepted, in code points (CaseLimits::max_reply_chars).
   std::size_t reply_max_chars() const { return limits_.max_reply_chars; }

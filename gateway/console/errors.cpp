@@ -28,6 +28,10 @@ http::Response error_for(const boost::system::error_code& ec) {
       return e(403, "admin_no_cases", "管理者アカウントでは相談の情報を扱えません。相談員またはスーパーバイザーのアカウントでログインしてください。");
     case errc::assignee_ineligible:
       return e(400, "assignee_ineligible", "選んだ職員はこの窓口の相談を担当できません。この窓口の相談員かスーパーバイザーを選んでください。");
+    case errc::managers_only: return e(403, "managers_only", "この操作はスーパーバイザーまたは管理者だけが行えます。");
+    case errc::placeholder_unknown:
+      return e(400, "placeholder_unknown", "使えない差し込み項目があります。使えるのは {窓口名} {受付時間} {次の開所} {緊急連絡先} です。");
+    case errc::limit_reached: return e(409, "limit_reached", "登録できる数の上限に達しています。使わないものを削除してください。");
     case errc::not_found: return e(404, "not_found", "相談が見つかりません。");
     case errc::channel_unsupported: return e(409, "conflict", "このチャネルには返信できません。");
     case errc::store_busy: return e(503, "store_busy", "混み合っています。少し待ってからもう一度お試しください。");

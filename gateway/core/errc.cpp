@@ -47,6 +47,9 @@ class category_impl final : public boost::system::error_category {
       case errc::csrf_failed: return "CSRF token missing or wrong";
       case errc::admin_no_cases: return "administrators have no access to consultations";
       case errc::assignee_ineligible: return "that colleague cannot see this window";
+      case errc::managers_only: return "supervisors and administrators only";
+      case errc::placeholder_unknown: return "unknown placeholder";
+      case errc::limit_reached: return "limit reached";
     }
     return "unknown madoguchi error";
   }

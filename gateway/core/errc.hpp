@@ -55,6 +55,9 @@ enum class errc {
   csrf_failed = 88,
   admin_no_cases = 89,       // administrators configure; they never see consultations
   assignee_ineligible = 90,  // the chosen colleague cannot see the case's window
+  managers_only = 91,        // supervisors and administrators only (定型文)
+  placeholder_unknown = 92,  // a 定型文 names a placeholder that does not exist
+  limit_reached = 93,        // as many as may be kept (定型文 per tenant)
 };
 
 const boost::system::error_category& madoguchi_category() noexcept;

@@ -69,12 +69,17 @@ Assessment Assessor::assess(const std::string& tenant_id, std::string_view text,
   return a;
 }
 
-std::string fill_reply(const std::string& text, const config::TriageTenantConfig& tenant,
-                       std::optional<std::int64_t> next_opening) {
+std::string hotlines_text(const config::TriageTenantConfig& tenant) {
   std::string hotlines;
   for (const auto& h : tenant.hotlines)
     hotlines += "・" + h.name + " " + h.number + (h.hours.empty() ? "" : "（" + h.hours + "）") + "\n";
   if (!hotlines.empty()) hotlines.pop_back();
+  return hotlines;
+}
+
+std::string fill_reply(const std::string& text, const config::TriageTenantConfig& tenant,
+                       std::optional<std::int64_t> next_opening) {
+  const auto hotlines = hotlines_text(tenant);
   std::string out = text;
   replace_all(out, "{next_opening}", next_opening ? format_next_opening(*next_opening) : std::string("次の開所日"));
   replace_all(out, "{hotlines}", hotlines);

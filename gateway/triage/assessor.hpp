@@ -44,6 +44,8 @@ class Assessor {
   HolidayCorrections corrections_;
 };
 
+// The tenant's 24-hour numbers, one "・name number（hours）" per line.
+std::string hotlines_text(const config::TriageTenantConfig& tenant);
 // "{next_opening}" and "{hotlines}" filled in: the text of an automatic reply.
 std::string fill_reply(const std::string& text, const config::TriageTenantConfig& tenant,
                        std::optional<std::int64_t> next_opening);

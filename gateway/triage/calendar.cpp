@@ -214,3 +214,34 @@ std::string format_next_opening(std::int64_t unix_ms) {
 }
 
 }  // namespace madoguchi::triage
+
+namespace madoguchi::triage {
+
+std::string describe_week(const WindowHours& hours) {
+  static constexpr const char* kDay[] = {"日", "月", "火", "水", "木", "金", "土"};
+  auto ranges_text = [&](int wd) {
+    std::string out;
+    for (const auto& r : hours.weekly[static_cast<std::size_t>(wd)]) out += (out.empty() ? "" : ",") + format_time_range(r);
+    return out;
+  };
+  std::string out;
+  const int order[] = {1, 2, 3, 4, 5, 6, 0};  // Monday first
+  for (int i = 0; i < 7;) {
+    const auto text = ranges_text(order[i]);
+    int j = i;
+    while (j + 1 < 7 && ranges_text(order[j + 1]) == text) ++j;
+    if (!text.empty()) {
+      out += (out.empty() ? "" : "、") + std::string(kDay[order[i]]);
+      if (j > i) out += std::string(j == i + 1 ? "・" : "〜") + kDay[order[j]];
+      out += " " + text;
+    }
+    i = j + 1;
+  }
+  if (out.empty()) return "受付時間は窓口にお問い合わせください";
+  if (hours.closed_on_holidays && hours.year_end_closure) out += "（祝日・年末年始は休み）";
+  else if (hours.closed_on_holidays) out += "（祝日は休み）";
+  else if (hours.year_end_closure) out += "（年末年始は休み）";
+  return out;
+}
+
+}  // namespace madoguchi::triage

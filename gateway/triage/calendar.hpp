@@ -51,6 +51,7 @@ class Calendar {
   explicit Calendar(WindowHours hours, HolidayCorrections corrections = {});
 
   DayStatus day(std::chrono::year_month_day d) const;
+  const WindowHours& hours() const { return hours_; }
   bool is_open(std::int64_t unix_ms) const;
   // When closed: the unix ms at which it next opens; when open: unix_ms itself.
   // nullopt when nothing opens within 400 days.
@@ -79,5 +80,8 @@ std::optional<TimeRange> parse_time_range(std::string_view text);
 std::string format_time_range(TimeRange range);
 // "12月1日（火）8:30" (JST, weekday kanji 日月火水木金土, full-width parentheses) for auto-replies.
 std::string format_next_opening(std::int64_t unix_ms);
+// The weekly hours as residents read them, Monday first, days with the same hours joined:
+// "月〜金 8:30-17:15、土 9:00-12:00（祝日・年末年始は休み）". For 定型文's {受付時間}.
+std::string describe_week(const WindowHours& hours);
 
 }  // namespace madoguchi::triage

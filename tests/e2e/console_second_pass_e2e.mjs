@@ -6,7 +6,8 @@
 //        <supervisor> <password> <conversations in the counselor's window> <a preview's first line>
 //        <a word of that message's second line> <the window to hand over to>
 //
-// Checks: at least ten queue rows visible at 1366×768, each with a preview and 未読 until
+// Checks: a supervisor writes a 定型文 (a mistyped placeholder refused with its reason) and
+// the counselor inserts it filled for the window and edits it before sending; at least ten queue rows visible at 1366×768, each with a preview and 未読 until
 // opened; the 情報提供 filter and the overview count; the search by pseudonym; the search
 // within an open case; the assign list offering only colleagues who can see the case;
 // toasts clear of the panels; a hand-over to a window the counselor does not serve closing
@@ -35,17 +36,17 @@ const visibleRows = (page) => page.evaluate(() => {
 
 // Layout faults: panes overlapping, the top bar or a pane's content wider than its box,
 // the toast (when shown) over a pane.
-const layoutProblems = (page) => page.evaluate(() => {
+const layoutProblems = (page, paneIds) => page.evaluate((given) => {
   const out = [];
   const rect = (id) => document.getElementById(id).getBoundingClientRect();
   const overlap = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
-  const panes = ['queue-pane', 'conversation', 'case-panel'];
+  const panes = given || ['queue-pane', 'conversation', 'case-panel'];
   for (let i = 0; i < panes.length; i += 1)
     for (let j = i + 1; j < panes.length; j += 1)
       if (overlap(rect(panes[i]), rect(panes[j]))) out.push(`${panes[i]} overlaps ${panes[j]}`);
   const bar = document.querySelector('.topbar');
   if (bar.scrollWidth > bar.clientWidth + 1) out.push(`top bar overflows (${bar.scrollWidth} > ${bar.clientWidth})`);
-  for (const id of [...panes, 'queue-filters']) {
+  for (const id of [...panes, ...(given ? [] : ['queue-filters'])]) {
     const el = document.getElementById(id);
     if (el.scrollWidth > el.clientWidth + 1) out.push(`${id} scrolls sideways (${el.scrollWidth} > ${el.clientWidth})`);
   }
@@ -53,7 +54,7 @@ const layoutProblems = (page) => page.evaluate(() => {
   if (toast.textContent) for (const p of panes) if (overlap(toast.getBoundingClientRect(), rect(p))) out.push(`toast over ${p}`);
   if (window.innerHeight < document.documentElement.scrollHeight - 1) out.push('the page itself scrolls');
   return out;
-});
+}, paneIds || null);
 
 // Every visible form control has an accessible name.
 const unlabelled = (page) => page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea'))
@@ -92,6 +93,23 @@ const TEXT = ['.queue-item .contact', '.queue-item .preview', '.queue-item .wher
   '.search-box summary', '.entry-meta', '.bubble .meta', 'label', '.live-status', '.conv-meta .meta-text'];
 
 await runScenario(artifacts, 'second-pass-failure.png', async (result, watch) => {
+  // The supervisor writes a 定型文 for every window.
+  const sup = await browserFor('supervisor');
+  watch(sup.page);
+  await login(sup.page, supervisor, password);
+  await sup.page.locator('#templates-tab').click();
+  await sup.page.locator('#template-placeholders').filter({ hasText: '{窓口名}' }).waitFor();
+  await sup.page.locator('#template-title').fill('受付のごあいさつ');
+  await sup.page.locator('#template-body').fill('{窓口名}の相談員です。受付時刻は{受付時刻}です。');
+  await sup.page.locator('#template-save').click();
+  await sup.page.locator('#template-error').filter({ hasText: '差し込み項目' }).waitFor();
+  result.template_error = (await sup.page.locator('#template-error').textContent()).trim();
+  await sup.page.locator('#template-body').fill('{窓口名}の相談員です。受付時間は{受付時間}です。ご都合のよい時間を教えてください。');
+  await sup.page.locator('#template-save').click();
+  await sup.page.locator('#template-list button').filter({ hasText: '受付のごあいさつ' }).waitFor();
+  result.template_layout = await layoutProblems(sup.page, ['templates-view']);
+  await sup.page.screenshot({ path: join(artifacts, 'templates-1366.png') });
+
   const c = await browserFor('counselor');
   const page = c.page;
   watch(page);
@@ -150,6 +168,14 @@ await runScenario(artifacts, 'second-pass-failure.png', async (result, watch) =>
   result.messages_shown = await page.locator('#messages .message:visible').count();
   await page.locator('#message-search').fill('');
 
+  // The 定型文, filled for this window, inserted at the cursor and edited before sending.
+  await page.locator('#template-picker').waitFor();
+  await page.locator('#reply-text').fill('こんにちは。');
+  await page.locator('#template-select').selectOption({ label: '受付のごあいさつ' });
+  await page.locator('#template-insert').click();
+  result.reply_with_template = await page.locator('#reply-text').inputValue();
+  await page.locator('#reply-text').fill('');
+
   // The 経過記録 is the first tab, in view without scrolling.
   result.history_tab_selected = await page.locator('#case-tab-history').getAttribute('aria-selected');
   const entriesBox = await page.locator('#entries').boundingBox();
@@ -205,9 +231,7 @@ await runScenario(artifacts, 'second-pass-failure.png', async (result, watch) =>
   await page.screenshot({ path: join(artifacts, 'after-transfer-1366.png') });
 
   // The supervisor's overview counts the 情報提供 conversation.
-  const sup = await browserFor('supervisor');
   watch(sup.page);
-  await login(sup.page, supervisor, password);
   await sup.page.locator('#supervisor-tab').click();
   await sup.page.locator('#overview-summary').filter({ hasText: '情報提供 1件' }).waitFor();
   result.overview_summary = (await sup.page.locator('#overview-summary').textContent()).trim();

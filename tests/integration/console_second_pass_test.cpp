@@ -100,6 +100,10 @@ TEST(ConsoleBrowser, SecondPassQueueSearchAssignTransferAndLayout) {
   const auto& r = parsed.as_object();
   std::cout << "[ browser  ] " << json::serialize(r) << "\n";
 
+  EXPECT_NE(std::string(r.at("template_error").as_string()).find("{受付時間}"), std::string::npos);
+  EXPECT_TRUE(r.at("template_layout").as_array().empty()) << json::serialize(r.at("template_layout"));
+  EXPECT_EQ(r.at("reply_with_template").as_string(),
+            std::string("こんにちは。") + kMainWindow + "の相談員です。受付時間は24時間です。ご都合のよい時間を教えてください。");
   EXPECT_GE(r.at("visible_rows_1366").as_int64(), 10);
   EXPECT_GE(r.at("visible_rows_1920").as_int64(), r.at("visible_rows_1366").as_int64());
   EXPECT_EQ(r.at("empty_previews").as_int64(), 0);
@@ -123,7 +127,7 @@ TEST(ConsoleBrowser, SecondPassQueueSearchAssignTransferAndLayout) {
   EXPECT_TRUE(r.at("body_hidden").as_bool());
   EXPECT_FALSE(r.at("still_listed").as_bool());
   EXPECT_NE(std::string(r.at("overview_summary").as_string()).find("情報提供 1件"), std::string::npos);
-  for (const char* shot : {"queue-1366.png", "conversation-1366.png", "toast-1366.png", "conversation-1920.png",
+  for (const char* shot : {"templates-1366.png", "queue-1366.png", "conversation-1366.png", "toast-1366.png", "conversation-1920.png",
                            "after-transfer-1366.png", "overview-1366.png"})
     EXPECT_TRUE(fs::exists(artifacts / shot) && fs::file_size(artifacts / shot) > 10000) << shot;
 
@@ -133,6 +137,7 @@ TEST(ConsoleBrowser, SecondPassQueueSearchAssignTransferAndLayout) {
             1);
   EXPECT_EQ(probe.scalar("SELECT count(*) FROM audit_events WHERE action = 'access_denied'"), 0);
   EXPECT_GE(probe.scalar("SELECT count(*) FROM audit_events WHERE action = 'search'"), 1);
+  EXPECT_EQ(probe.scalar("SELECT count(*) FROM audit_events WHERE action = 'template_create'"), 1);
   EXPECT_TRUE(stopped_cleanly(*gateway));
 }
 

@@ -67,7 +67,10 @@ class ApiTest : public ::testing::Test {
     auth_ = std::make_unique<Auth>(*db_, keys_, *audit_, policy, clock_);
     cases_ = std::make_unique<Cases>(*db_, keys_, *outbox_, *audit_, case_limits(), clock_);
     live_ = std::make_unique<LiveHub>(options_, *cases_, feed_);
-    api_ = std::make_unique<ConsoleApi>(*auth_, *cases_, *live_, api_options());
+    templates_ = std::make_unique<Templates>(*db_, *audit_, [](const std::string&, const std::string&, std::int64_t) {
+      return WindowFacts{"月〜金 8:30-17:15（祝日・年末年始は休み）", "", "・救急 119（24時間）"};
+    }, TemplateLimits{60, 5000, 3}, clock_);
+    api_ = std::make_unique<ConsoleApi>(*auth_, *cases_, *templates_, *live_, api_options());
     api_->allow_origins({kConsoleOrigin});
     api_->add_routes(router_);
     add("a-counselor", "counselor", {"窓口A"});
@@ -77,6 +80,7 @@ class ApiTest : public ::testing::Test {
   }
   void TearDown() override {
     api_.reset();
+    templates_.reset();
     live_.reset();
     cases_.reset();
     auth_.reset();
@@ -190,6 +194,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Cases> cases_;
   std::unique_ptr<LiveHub> live_;
+  std::unique_ptr<Templates> templates_;
   std::unique_ptr<ConsoleApi> api_;
   http::Router router_;
 };

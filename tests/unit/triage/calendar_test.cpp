@@ -311,5 +311,19 @@ TEST(Parsing, TimeRanges) {
   EXPECT_FALSE(parse_time_range(""));
 }
 
+// {受付時間} of a 定型文: Monday first, equal days joined, closures said.
+TEST(Calendar, WeekDescribedAsResidentsReadIt) {
+  WindowHours h;
+  for (int d = 1; d <= 5; ++d) h.weekly[static_cast<std::size_t>(d)] = {{510, 1035}};
+  EXPECT_EQ(describe_week(h), "月〜金 8:30-17:15（祝日・年末年始は休み）");
+  h.weekly[6] = {{540, 720}};
+  h.closed_on_holidays = false;
+  EXPECT_EQ(describe_week(h), "月〜金 8:30-17:15、土 9:00-12:00（年末年始は休み）");
+  h.weekly[3] = {{510, 720}, {780, 1035}};
+  h.year_end_closure = false;
+  EXPECT_EQ(describe_week(h), "月・火 8:30-17:15、水 8:30-12:00,13:00-17:15、木・金 8:30-17:15、土 9:00-12:00");
+  EXPECT_EQ(describe_week(WindowHours{}), "受付時間は窓口にお問い合わせください");
+}
+
 }  // namespace
 }  // namespace madoguchi::triage

@@ -7,6 +7,7 @@ import { assigneeText, formatTime, formatWaiting, urgencyBadge } from './format.
 import { DELIVERY, MEDIA, STATUS } from './labels.js';
 import { applyMessageSearch, resetMessageSearch } from './message_search.js';
 import { setView } from './overview.js';
+import { loadReplyTemplates } from './templates.js';
 import { loadQueue, markQueueSelection, markRead } from './queue.js';
 import { updateCounter } from './reply.js';
 import { state } from './state.js';
@@ -38,7 +39,7 @@ export async function openConversation(id) {
   updateCounter();
   $('conversation-empty').hidden = true;
   $('conversation-body').hidden = false;
-  await Promise.all([loadDetail(id), loadMessages(id, true)]);
+  await Promise.all([loadDetail(id), loadMessages(id, true), loadReplyTemplates(id)]);
 }
 
 // The channel type of the open conversation ('' when none is open or known yet).
@@ -66,6 +67,7 @@ export function closeConversation(notice) {
   clearTimeout(state.msgTimer);
   clear($('messages'));
   $('reply-text').value = '';
+  $('template-picker').hidden = true;
   resetCaseForms();
   $('conversation-body').hidden = true;
   $('conversation-empty').hidden = false;

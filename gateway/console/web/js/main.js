@@ -16,6 +16,7 @@ import { clearSearch, loadQueue, onSearch } from './queue.js';
 import { onReplyKey, sendReply, updateCounter } from './reply.js';
 import { enterMain, logout, onLoginSubmit, sessionLost, showLogin } from './session.js';
 import { state } from './state.js';
+import { bindTemplates } from './templates.js';
 
 function bind() {
   onUnauthorized(sessionLost);
@@ -30,6 +31,7 @@ function bind() {
   bindCasePanel();
   bindCaseTabs();
   bindMessageSearch();
+  bindTemplates();
   $('emergency-open').addEventListener('click', () => {
     $('emergency-alert').hidden = true;
     if (state.alertTargetId) openConversation(state.alertTargetId);

@@ -6,12 +6,13 @@ import { checkEmergencies } from './emergency.js';
 import { formatWaiting, urgencyBadge } from './format.js';
 import { URGENCY } from './labels.js';
 import { state } from './state.js';
+import { loadTemplateView } from './templates.js';
 
 export function setupTabs() {
   const nav = $('view-tabs');
   clear(nav);
   if (state.user.role !== 'supervisor') return;
-  [['queue-tab', '相談一覧', 'queue'], ['supervisor-tab', '全体の状況', 'overview']].forEach(([id, label, view]) => {
+  VIEWS.forEach(([id, label, view]) => {
     const b = el('button', 'tab', label);
     b.type = 'button';
     b.id = id;
@@ -20,15 +21,19 @@ export function setupTabs() {
   });
 }
 
+// The supervisor's views: tab id, label, view, the element it shows.
+const VIEWS = [['queue-tab', '相談一覧', 'queue', 'workspace'], ['supervisor-tab', '全体の状況', 'overview', 'overview'],
+  ['templates-tab', '定型文', 'templates', 'templates-view']];
+
 export function setView(view) {
   state.view = view;
-  $('workspace').hidden = view !== 'queue';
-  $('overview').hidden = view !== 'overview';
-  ['queue-tab', 'supervisor-tab'].forEach((id) => {
+  VIEWS.forEach(([id, , v, shown]) => {
+    $(shown).hidden = v !== view;
     const b = $(id);
-    if (b) b.setAttribute('aria-pressed', String((id === 'supervisor-tab') === (view === 'overview')));
+    if (b) b.setAttribute('aria-pressed', String(v === view));
   });
   if (view === 'overview') loadOverview();
+  if (view === 'templates') loadTemplateView();
 }
 
 export async function loadOverview() {

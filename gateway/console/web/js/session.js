@@ -8,6 +8,7 @@ import { closeLive, connectLive } from './live.js';
 import { setupTabs, setView } from './overview.js';
 import { tickWaiting } from './queue.js';
 import { refreshAll } from './refresh.js';
+import { loadTemplateView } from './templates.js';
 import { updateCounter } from './reply.js';
 import { state } from './state.js';
 
@@ -90,6 +91,7 @@ function teardown() {
   $('case-body').hidden = true;
   $('case-empty').hidden = false;
   $('overview').hidden = true;
+  $('templates-view').hidden = true;
   history.replaceState(null, '', location.pathname + location.search);
 }
 
@@ -110,6 +112,8 @@ export async function enterMain(data) {
     $('admin-notice').hidden = false;
     $('workspace').hidden = true;
     $('live-status').textContent = '';
+    $('templates-view').hidden = false; // 定型文 hold no consultation: administrators keep them too
+    loadTemplateView();
     return;
   }
   $('admin-notice').hidden = true;

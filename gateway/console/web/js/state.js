@@ -2,6 +2,7 @@
 export const state = {
   user: null, csrf: '',
   windows: [], staff: [],
+  templates: [], replyTemplates: [], // 定型文: managed / for the open conversation (templates.js)
   channels: new Map(),       // type → {type, label, message_max_units} from GET /api/channels
   replyMaxChars: 0,          // from GET /api/channels; 0 until it answered
   queue: [], overview: [],
