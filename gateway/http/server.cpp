@@ -88,8 +88,11 @@ struct Server::Impl {
   BodyBudget body_budget;
   std::optional<asio::ssl::context> ssl;
   asio::io_context io;
-  tcp::acceptor acceptor{io};
-  asio::signal_set signals{io};
+  // The acceptor and the signal set are touched only on this strand (the accept loop runs
+  // on it, stop() closes them there): io runs on several threads (found by TSan).
+  asio::strand<asio::io_context::executor_type> control{asio::make_strand(io)};
+  tcp::acceptor acceptor{control};
+  asio::signal_set signals{control};
 
   Impl(ServerOptions o, const Router& r, Metrics& m, Log& l)
       : options(std::move(o)), router(r), metrics(m), log(l), max_connections(connection_cap(options)),
@@ -426,7 +429,7 @@ void Server::stop_on_signals() {
 
 void Server::run() {
   auto& s = *impl_;
-  asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+  asio::co_spawn(s.control, s.accept_loop(), asio::detached);
   std::vector<std::thread> threads;
   for (int i = 1; i < s.options.threads; ++i) threads.emplace_back([&s] { s.io.run(); });
   s.io.run();
@@ -434,7 +437,7 @@ void Server::run() {
 }
 
 void Server::stop() {
-  asio::post(impl_->io, [this] {
+  asio::post(impl_->control, [this] {
     boost::system::error_code ec;
     impl_->acceptor.close(ec);
     impl_->signals.cancel(ec);
