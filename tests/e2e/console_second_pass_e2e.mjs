@@ -3,7 +3,7 @@
 // fills the queue through signed LINE webhooks and lets triage finish first.
 //
 //   node console_second_pass_e2e.mjs <console url> <artifact dir> <counselor> <other counselor>
-//        <supervisor> <password> <conversations in the counselor's window> <a preview's first line>
+//        <supervisor> <administrator> <password> <conversations in the counselor's window> <a preview's first line>
 //        <a word of that message's second line> <the window to hand over to>
 //
 // Checks: a supervisor writes a 定型文 (a mistyped placeholder refused with its reason) and
@@ -17,10 +17,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { browserFor, fail, login as loginAt, runScenario } from './browser.mjs';
 
-const [url, artifacts, counselor, otherCounselor, supervisor, password, expectedCount, firstLine, secondLineWord,
+const [url, artifacts, counselor, otherCounselor, supervisor, admin, password, expectedCount, firstLine, secondLineWord,
   transferWindow] = process.argv.slice(2);
 if (!transferWindow) {
-  console.error('usage: node console_second_pass_e2e.mjs URL ARTIFACTS COUNSELOR OTHER SUPERVISOR PASSWORD COUNT FIRST_LINE WORD WINDOW');
+  console.error('usage: node console_second_pass_e2e.mjs URL ARTIFACTS COUNSELOR OTHER SUPERVISOR ADMIN PASSWORD COUNT FIRST_LINE WORD WINDOW');
   process.exit(2);
 }
 mkdirSync(artifacts, { recursive: true });
@@ -236,5 +236,15 @@ await runScenario(artifacts, 'second-pass-failure.png', async (result, watch) =>
   await sup.page.locator('#overview-summary').filter({ hasText: '情報提供 1件' }).waitFor();
   result.overview_summary = (await sup.page.locator('#overview-summary').textContent()).trim();
   await sup.page.screenshot({ path: join(artifacts, 'overview-1366.png') });
-  return [c.context, sup.context];
+
+  // An administrator: no consultation, the 定型文 page (and no refused request on the way).
+  const adm = await browserFor('admin');
+  watch(adm.page);
+  await login(adm.page, admin, password);
+  await adm.page.locator('#admin-notice').waitFor();
+  await adm.page.locator('#template-list button').filter({ hasText: '受付のごあいさつ' }).waitFor();
+  result.admin_workspace_hidden = await adm.page.locator('#workspace').isHidden();
+  result.admin_layout = await layoutProblems(adm.page, ['admin-notice', 'templates-view']);
+  await adm.page.screenshot({ path: join(artifacts, 'admin-1366.png') });
+  return [c.context, sup.context, adm.context];
 });

@@ -34,6 +34,7 @@ std::string staff_toml() {
   user("soudan1", "counselor", kMainWindow);
   user("soudan2", "counselor", kYouthWindow);
   user("kanri1", "supervisor", "");
+  user("kanri-admin", "admin", "");
   return t;
 }
 
@@ -87,7 +88,7 @@ TEST(ConsoleBrowser, SecondPassQueueSearchAssignTransferAndLayout) {
   LaunchOptions node;
   node.program = "/usr/bin/node";
   node.args = {script.string(), "http://127.0.0.1:" + std::to_string(gateway->port()) + "/console/",
-               artifacts.string(), "soudan1", "soudan2", "kanri1", kPassword, std::to_string(in_main),
+               artifacts.string(), "soudan1", "soudan2", "kanri1", "kanri-admin", kPassword, std::to_string(in_main),
                first_line, second_line_word, kYouthWindow};
   node.env = {"PATH=/usr/bin:/bin", "HOME=" + h.root().string(), "TMPDIR=" + h.root().string()};
   auto run = run_command(node, std::chrono::seconds(240));
@@ -127,7 +128,9 @@ TEST(ConsoleBrowser, SecondPassQueueSearchAssignTransferAndLayout) {
   EXPECT_TRUE(r.at("body_hidden").as_bool());
   EXPECT_FALSE(r.at("still_listed").as_bool());
   EXPECT_NE(std::string(r.at("overview_summary").as_string()).find("情報提供 1件"), std::string::npos);
-  for (const char* shot : {"templates-1366.png", "queue-1366.png", "conversation-1366.png", "toast-1366.png", "conversation-1920.png",
+  EXPECT_TRUE(r.at("admin_workspace_hidden").as_bool());
+  EXPECT_TRUE(r.at("admin_layout").as_array().empty()) << json::serialize(r.at("admin_layout"));
+  for (const char* shot : {"admin-1366.png", "templates-1366.png", "queue-1366.png", "conversation-1366.png", "toast-1366.png", "conversation-1920.png",
                            "after-transfer-1366.png", "overview-1366.png"})
     EXPECT_TRUE(fs::exists(artifacts / shot) && fs::file_size(artifacts / shot) > 10000) << shot;
 
