@@ -19,7 +19,8 @@ namespace madoguchi::config {
 // of the rule's first lexicon (0: the same sentence), so a long email's 今 in one paragraph
 // and 死にたい in another do not combine; without it, anywhere in the message.
 struct TriageRuleConfig {
-  std::string id;                  // shown in reasons, e.g. "method_with_time"
+  std::string id;                  // for machines (case detail, `triage` output), e.g. "means_with_time_or_place"
+  std::string label;               // for counselors, in Japanese: what the rule found (「手段と時間・場所」)
   std::optional<int> urgency;      // 0 緊急, 1 高, 2 通常, 3 情報提供; absent: tags only
   std::vector<std::string> all, any, none;
   std::optional<int> within;       // sentences
@@ -27,6 +28,9 @@ struct TriageRuleConfig {
   // which no discount may override.
   bool despite_discounts = false;
   std::vector<std::string> tags;   // topic tags: 希死念慮, 自傷, 他害, 8050, …
+  // Who is writing (本人 / 家族 / 支援機関 / その他), when the rule tells. The first rule in
+  // file order that holds and names a writer decides; the others are not applied at all.
+  std::string writer;
 };
 
 struct TriageRulesConfig {
@@ -36,7 +40,10 @@ struct TriageRulesConfig {
   std::vector<std::string> negations;      // cues right after a word that negate it: とは思わない
   std::vector<std::string> discounts;      // cues that void a sentence's words: ドラマで, ニュースで, 年前に
   std::vector<std::string> third_parties;  // subjects before a word that make it someone else's: 友達が
-  std::vector<std::string> writer_family, writer_agency;  // who is writing: 家族 / 支援機関 (else 本人)
+  // Older rules files: who is writing as two word lists (家族 / 支援機関). Read into lexicons of
+  // these names and writer rules ahead of the file's own (see read_triage_rules); the built-in
+  // file says it with rules that carry `writer`.
+  std::vector<std::string> writer_family, writer_agency;
 };
 
 struct TimeRangeConfig {

@@ -2,6 +2,7 @@
 // idioms, negations, third parties, writer cues. Validated as a whole: unknown keys,
 // unknown lexicons, empty words and unknown urgency labels are errors with their key.
 #include <set>
+#include <tuple>
 
 #include "config/reader.hpp"
 #include "config/triage_rules_embedded.hpp"
@@ -46,7 +47,7 @@ void read_triage_rules(Reader& r, const toml::table& root, const std::string& pr
   std::set<std::string> ids;
   each_table(r, root, "rules", [&](const toml::table& t, const std::string& short_key) {
     const auto k = key(short_key);
-    r.only_keys(t, k, {"id", "urgency", "all", "any", "none", "within", "despite_discounts", "tags"});
+    r.only_keys(t, k, {"id", "label", "urgency", "all", "any", "none", "within", "despite_discounts", "tags", "writer"});
     TriageRuleConfig rule;
     if (auto v = r.string(t.get("id"), k + ".id", true)) {
       rule.id = *v;
@@ -62,6 +63,15 @@ void read_triage_rules(Reader& r, const toml::table& root, const std::string& pr
     if (const auto* w = t.get("within")) rule.within = static_cast<int>(r.integer(w, k + ".within", 0, 0, 20));
     rule.despite_discounts = r.boolean(t.get("despite_discounts"), k + ".despite_discounts", false);
     rule.tags = words(r, t.get("tags"), k + ".tags");
+    if (auto v = r.string(t.get("label"), k + ".label", false)) {
+      rule.label = *v;
+      if (rule.label.empty()) r.error(k + ".label", "must not be empty");
+    }
+    if (auto v = r.string(t.get("writer"), k + ".writer", false)) {
+      rule.writer = *v;
+      if (rule.writer != "本人" && rule.writer != "家族" && rule.writer != "支援機関" && rule.writer != "その他")
+        r.error(k + ".writer", "must be 本人, 家族, 支援機関 or その他");
+    }
     if (rule.all.empty() && rule.any.empty()) r.error(k, "needs lexicons in all or any");
     for (const auto* list : {&rule.all, &rule.any, &rule.none})
       for (const auto& name : *list)
@@ -69,6 +79,28 @@ void read_triage_rules(Reader& r, const toml::table& root, const std::string& pr
     out.rules.push_back(std::move(rule));
   });
   if (out.rules.empty()) r.error(key("rules"), "at least one rule is required");
+  // Older files name who is writing with two word lists, consulted before any rule: they become
+  // lexicons and the first two writer rules, so they keep deciding first.
+  std::vector<TriageRuleConfig> front;
+  for (const auto& [list, name, writer, tag, label] :
+       {std::tuple{&out.writer_agency, "writer_agency", "支援機関", "支援機関", "支援機関からの相談"},
+        std::tuple{&out.writer_family, "writer_family", "家族", "家族相談", "家族からの相談"}}) {
+    if (list->empty()) continue;
+    if (out.lexicons.count(name)) {
+      r.error(key(name), std::string("a lexicon is also named ") + name);
+      continue;
+    }
+    out.lexicons[name] = *list;
+    TriageRuleConfig rule;
+    rule.id = std::string(name) + "_words";
+    rule.label = label;
+    rule.all = {name};
+    rule.tags = {tag};
+    rule.writer = writer;
+    if (!ids.insert(rule.id).second) r.error(key(name), "a rule is also named " + rule.id);
+    front.push_back(std::move(rule));
+  }
+  out.rules.insert(out.rules.begin(), front.begin(), front.end());
 }
 
 // The built-in rules or the administrator's file; errors carry the file name.

@@ -23,10 +23,14 @@ bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= '
 // Long marks and commas out of a form (kept in step with its word starts): しにたーい and
 // しにたい, ロープ and ろーぷ, 今夜、実行します and 今夜実行します meet (the price: カッター
 // reads like かった, so such words make poor rules).
-TextForm filtered(const std::string& text, const std::vector<bool>& starts) {
+// from / to: where each byte of `text` came from in the text that was read, and `kept[k]`
+// where byte k of that text is in `spelled` (the normalized text with its long marks).
+TextForm filtered(const std::string& text, const std::vector<bool>& starts, const std::vector<std::uint32_t>& from,
+                  const std::vector<std::uint32_t>& to, const std::vector<std::uint32_t>& kept, const std::string& spelled) {
   static constexpr std::string_view dropped[] = {"ー", "、", ","};
   TextForm out;
   out.text.reserve(text.size());
+  const bool mapped = from.size() == text.size() && to.size() == text.size();
   for (std::size_t i = 0; i < text.size();) {
     const auto rest = std::string_view(text).substr(i);
     if (auto d = std::find_if(std::begin(dropped), std::end(dropped), [&](auto m) { return rest.starts_with(m); });
@@ -36,12 +40,44 @@ TextForm filtered(const std::string& text, const std::vector<bool>& starts) {
     }
     out.text += text[i];
     out.word_start.push_back(i < starts.size() && starts[i]);
+    if (mapped && from[i] < kept.size() && to[i] > 0 && to[i] - 1 < kept.size()) {
+      out.from.push_back(kept[from[i]]);
+      out.to.push_back(kept[to[i] - 1] + 1);
+    }
     ++i;
+  }
+  if (out.from.size() != out.text.size()) out.from.clear(), out.to.clear();
+  else out.spelled = spelled;
+  return out;
+}
+
+// without_long_marks(normalized), and where each of its bytes is in `normalized`.
+std::string strip_long_marks(const std::string& normalized, std::vector<std::uint32_t>& kept) {
+  constexpr std::string_view mark = "ー";
+  std::string out;
+  out.reserve(normalized.size());
+  kept.clear();
+  for (std::size_t i = 0; i < normalized.size();) {
+    if (std::string_view(normalized).substr(i, mark.size()) == mark) {
+      i += mark.size();
+      continue;
+    }
+    out.push_back(normalized[i]);
+    kept.push_back(static_cast<std::uint32_t>(i++));
   }
   return out;
 }
 
 }  // namespace
+
+std::string_view writer_tag(std::string_view writer) {
+  if (writer == "本人") return "本人相談";
+  if (writer == "家族") return "家族相談";
+  if (writer == "支援機関") return "支援機関";
+  return {};
+}
+
+bool is_writer_tag(std::string_view tag) { return tag == "本人相談" || tag == "家族相談" || tag == "支援機関"; }
 
 std::string_view urgency_label(int urgency) {
   static constexpr std::string_view labels[] = {"緊急", "高", "通常", "情報提供"};
@@ -54,14 +90,20 @@ std::string_view urgency_code(int urgency) {
 }
 
 std::vector<TextForm> Classifier::forms(std::string_view text) const {
-  const auto normalized = without_long_marks(normalize_japanese(text, KanaFolding::keep_katakana));
+  const auto spelled = normalize_japanese(text, KanaFolding::keep_katakana);
+  std::vector<std::uint32_t> kept;
+  const auto normalized = strip_long_marks(spelled, kept);
   auto r = readings_->read(normalized);
-  std::vector<TextForm> out{filtered(r.text, r.word_start), filtered(r.surface, r.surface_start)};
-  // English words stay as they are in the first two forms; romaji meets the kana lexicons here.
+  std::vector<TextForm> out{filtered(r.text, r.word_start, r.text_from, r.text_to, kept, spelled),
+                            filtered(r.surface, r.surface_start, r.surface_from, r.surface_to, kept, spelled)};
+  // English words stay as they are in the first two forms; romaji meets the kana lexicons here
+  // (and is shown in kana: the transliteration is what matched).
   if (auto kana = romaji_->to_hiragana(normalized)) {
-    auto k = readings_->read(without_long_marks(normalize_japanese(*kana, KanaFolding::keep_katakana)));
-    out.push_back(filtered(k.text, k.word_start));
-    out.push_back(filtered(k.surface, k.surface_start));
+    const auto kana_spelled = normalize_japanese(*kana, KanaFolding::keep_katakana);
+    std::vector<std::uint32_t> kana_kept;
+    auto k = readings_->read(strip_long_marks(kana_spelled, kana_kept));
+    out.push_back(filtered(k.text, k.word_start, k.text_from, k.text_to, kana_kept, kana_spelled));
+    out.push_back(filtered(k.surface, k.surface_start, k.surface_from, k.surface_to, kana_kept, kana_spelled));
   }
   return out;
 }
@@ -115,8 +157,6 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
   negations_ = prepare(rules.negations);
   discounts_ = prepare(rules.discounts);
   third_parties_ = prepare(rules.third_parties);
-  writer_agency_ = prepare(rules.writer_agency);
-  writer_family_ = prepare(rules.writer_family);
   std::map<std::string, std::size_t> index;
   for (const auto& [name, words] : rules.lexicons) {
     index[name] = lexicons_.size();
@@ -128,9 +168,14 @@ Classifier::Classifier(const config::TriageRulesConfig& rules, const std::string
       if (auto it = index.find(n); it != index.end()) out.push_back(it->second);
     return out;
   };
-  for (const auto& r : rules.rules)
-    rules_.push_back(
-        {r.id, r.urgency, indexes(r.all), indexes(r.any), indexes(r.none), r.within, r.despite_discounts, r.tags});
+  for (const auto& r : rules.rules) {
+    // A rule of an older file that tags who is writing (family_writes: 家族相談) names that writer.
+    std::string writer = r.writer;
+    for (const auto& t : r.tags)
+      if (writer.empty() && is_writer_tag(t)) writer = t == "本人相談" ? "本人" : t == "家族相談" ? "家族" : "支援機関";
+    rules_.push_back({r.id, r.label.empty() ? std::string(kUnlabelledRule) : r.label, std::move(writer), r.urgency,
+                      indexes(r.all), indexes(r.any), indexes(r.none), r.within, r.despite_discounts, r.tags});
+  }
   serious_.assign(lexicons_.size(), false);
   for (const auto& r : rules_)
     if (r.urgency && *r.urgency <= kHigh)
@@ -175,15 +220,17 @@ Decision Classifier::classify(std::string_view text) const {
     auto d = classify_piece(text.substr(at, end - at));
     merged.urgency = std::min(merged.urgency, d.urgency);
     for (auto& t : d.tags)
-      if (std::find(merged.tags.begin(), merged.tags.end(), t) == merged.tags.end()) merged.tags.push_back(t);
+      if (!is_writer_tag(t) && std::find(merged.tags.begin(), merged.tags.end(), t) == merged.tags.end())
+        merged.tags.push_back(t);
     for (auto& r : d.reasons) merged.reasons.push_back(std::move(r));
-    if (merged.writer.empty()) merged.writer = d.writer;
+    if (merged.writer.empty()) merged.writer = d.writer;  // the first piece that tells (the greeting, usually)
     if (!merged.age) merged.age = d.age;
     merged.matched_form += d.matched_form;
     merged.surface_form += d.surface_form;
     if (end >= text.size()) break;
     at = utf8::sequence_start(text, end - overlap);
   }
+  if (auto t = writer_tag(merged.writer); !t.empty()) merged.tags.emplace_back(t);  // one writer, one tag
   return merged;
 }
 
@@ -199,32 +246,58 @@ Decision Classifier::classify_piece(std::string_view text) const {
   auto add_tag = [&](const std::string& t) {
     if (std::find(tags.begin(), tags.end(), t) == tags.end()) tags.push_back(t);
   };
+  // The words as the writer spelled them: the normalized spelling of the match, or the
+  // message's own bytes when they are the same letters (OD for od, as typed).
+  auto as_written = [&](const WordMatch& m) {
+    std::string w = m.found.empty() ? std::string(m.shown) : m.found;
+    if (text.find(w) != std::string_view::npos) return w;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    const auto it = std::search(text.begin(), text.end(), w.begin(), w.end(),
+                                [&](char a, char b) { return lower(a) == lower(b); });
+    return it != text.end() ? std::string(it, it + static_cast<std::ptrdiff_t>(w.size())) : w;
+  };
   std::optional<int> urgency;
+  const Rule* writer_rule = nullptr;
+  bool own_concern = false;
   for (const auto& rule : rules_) {
     if (!rule_holds(rule, found)) continue;
-    Reason reason{rule.id, rule.urgency, {}, false};
+    // Only the first rule naming a writer decides it; a later one still gives its urgency and
+    // topic tags, but not its writer, and is listed only when it has an urgency.
+    const bool decides = !rule.writer.empty() && !writer_rule;
+    if (decides) writer_rule = &rule;
+    if (!rule.writer.empty() && !decides && !rule.urgency) {
+      for (const auto& t : rule.tags)
+        if (!is_writer_tag(t)) add_tag(t);
+      continue;
+    }
+    Reason reason{rule.id, rule.label, rule.urgency, {}, false, decides ? rule.writer : std::string()};
     for (const auto* list : {&rule.all, &rule.any})
       for (auto l : *list)
         for (const auto& m : found[l]) {
           if (m.discounted && !rule.despite_discounts) continue;
-          if (std::find(reason.words.begin(), reason.words.end(), m.shown) == reason.words.end())
-            reason.words.emplace_back(m.shown);
+          auto w = as_written(m);
+          if (std::find(reason.words.begin(), reason.words.end(), w) == reason.words.end())
+            reason.words.push_back(std::move(w));
           reason.third_party = reason.third_party || m.third_party;
         }
+    // 今 inside 今夜, 飛び降り inside 飛び降りる: the longer word says it.
+    std::erase_if(reason.words, [&](const std::string& w) {
+      return std::any_of(reason.words.begin(), reason.words.end(),
+                         [&](const std::string& o) { return o.size() > w.size() && o.find(w) != std::string::npos; });
+    });
     if (rule.urgency) urgency = std::min(urgency.value_or(kInformation), *rule.urgency);
-    for (const auto& t : rule.tags) add_tag(t);
+    if (rule.urgency && *rule.urgency <= kNormal && !reason.third_party) own_concern = true;
+    for (const auto& t : rule.tags)
+      if (!is_writer_tag(t)) add_tag(t);
     if (reason.third_party && rule.urgency && *rule.urgency <= kHigh) add_tag("第三者");
     d.reasons.push_back(std::move(reason));
   }
   d.urgency = urgency.value_or(kNormal);
+  if (writer_rule) d.writer = writer_rule->writer;
+  else if (own_concern) d.writer = "本人";
+  if (auto t = writer_tag(d.writer); !t.empty()) add_tag(std::string(t));
   d.tags = std::move(tags);
 
-  auto anywhere = [&](const std::vector<Word>& words) {
-    return occurs_in(f[kReadingForm], words) || occurs_in(f[kSurfaceForm], words);
-  };
-  if (anywhere(writer_agency_)) d.writer = "支援機関";
-  else if (anywhere(writer_family_)) d.writer = "家族";
-  else if (std::find(d.tags.begin(), d.tags.end(), "本人相談") != d.tags.end()) d.writer = "本人";
   d.matched_form = std::move(f[kReadingForm].text);
   d.surface_form = std::move(f[kSurfaceForm].text);
   d.age = find_age(d.surface_form);  // digits and 歳 / 代 as written, not their readings

@@ -26,17 +26,33 @@ std::string_view urgency_label(int urgency);
 std::string_view urgency_code(int urgency);  // emergency / high / normal / info
 
 struct Reason {
-  std::string rule;
+  std::string rule;                // its id, for machines (case detail, `triage` output)
+  std::string label;               // in Japanese, for counselors (rule_label)
   std::optional<int> urgency;      // absent: the rule only adds tags
-  std::vector<std::string> words;  // the configured words that matched (message content: never logged)
+  // What matched, as the message spells it (飛び降りる, ｼﾆﾀｲ), each once, in the order of the
+  // rule's lexicons — never the configured spelling variants. Message content: never logged.
+  std::vector<std::string> words;
   bool third_party = false;        // about someone else (友達が…)
+  std::string writer;              // the writer this rule decided (本人 / 家族 / …), else ""
 };
+
+// The who-is-writing tag of a writer: 本人 → 本人相談, 家族 → 家族相談, 支援機関 → 支援機関;
+// "" for その他 and for an unknown writer.
+std::string_view writer_tag(std::string_view writer);
+// Whether `tag` is one of those tags (a message has at most one).
+bool is_writer_tag(std::string_view tag);
+// The Japanese label counselors read for a rule: the configured one, else a generic label
+// (never the id: ids are ASCII for machines).
+inline constexpr std::string_view kUnlabelledRule = "追加の判定ルール";
 
 struct Decision {
   int urgency = kNormal;
   std::vector<std::string> tags;
   std::vector<Reason> reasons;
-  std::string writer;              // 本人 / 家族 / 支援機関, "" when unknown
+  // 本人 / 家族 / 支援機関 / その他, "" when unknown: the first writer rule that holds; without one,
+  // 本人 when the message tells a concern of the writer's own (a rule of 通常 or above, not about
+  // a third party). Its writer_tag is the message's only who-is-writing tag.
+  std::string writer;
   std::optional<int> age;          // of the person concerned, when the text gives it
   std::string matched_form, surface_form;  // the text as rules saw it (routing by area; never stored)
 };
@@ -55,7 +71,8 @@ class Classifier {
 
  private:
   struct Rule {
-    std::string id;
+    std::string id, label;
+    std::string writer;  // 本人 / 家族 / 支援機関 / その他 when the rule names who is writing
     std::optional<int> urgency;
     std::vector<std::size_t> all, any, none;  // lexicon indexes
     std::optional<int> within;
@@ -77,7 +94,7 @@ class Classifier {
   std::vector<std::vector<Word>> lexicons_;
   std::vector<Rule> rules_;
   std::vector<bool> serious_;  // per lexicon: used by a 緊急 or 高 rule (discounts apply)
-  std::vector<Word> idioms_, negations_, discounts_, third_parties_, writer_agency_, writer_family_;
+  std::vector<Word> idioms_, negations_, discounts_, third_parties_;
 };
 
 // The age of the person concerned in a normalized text (as spelled, not read): "45歳", "40代" (→ 45), "中学生", …;

@@ -2,6 +2,7 @@
 
 #include <mecab.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "gateway/core/utf8.hpp"
@@ -59,8 +60,14 @@ Readings::Read Readings::read(std::string_view text) const {
   if (!tagger_->parse(lattice.get())) {  // never lose the text
     append_hiragana(out.text, sentence);
     out.word_start.assign(out.text.size(), true);
+    for (std::uint32_t i = 0; i < out.text.size(); ++i) {
+      out.text_from.push_back(i);
+      out.text_to.push_back(i + 1);
+    }
     out.surface = out.text;
     out.surface_start = out.word_start;
+    out.surface_from = out.text_from;
+    out.surface_to = out.text_to;
     return out;
   }
   out.text.reserve(text.size() * 2);
@@ -70,15 +77,29 @@ Readings::Read Readings::read(std::string_view text) const {
     const std::string_view space(node->surface - (node->rlength - node->length), node->rlength - node->length);
     const std::string_view surface(node->surface, node->length);
     auto reading = node->stat == MECAB_UNK_NODE ? std::string_view() : reading_field(node->feature);
-    auto add = [&](std::string& text, std::vector<bool>& starts, std::string_view word) {
+    const auto space_at = static_cast<std::uint32_t>(space.data() - sentence.data());
+    const auto word_at = static_cast<std::uint32_t>(surface.data() - sentence.data());
+    const auto word_end = word_at + static_cast<std::uint32_t>(surface.size());
+    // by_byte: the spelling, byte for byte; else the reading, each byte from the whole word.
+    auto add = [&](std::string& text, std::vector<bool>& starts, std::vector<std::uint32_t>& from,
+                   std::vector<std::uint32_t>& to, std::string_view word, bool by_byte) {
+      for (std::uint32_t i = 0; i < space.size(); ++i) {
+        from.push_back(space_at + i);
+        to.push_back(space_at + i + 1);
+      }
       text.append(space);
       const auto begin = text.size();
       append_hiragana(text, word);
       starts.resize(text.size(), false);
       if (begin < text.size()) starts[begin] = true;
+      for (std::size_t i = begin; i < text.size(); ++i) {
+        const auto own = std::min<std::uint32_t>(word_at + static_cast<std::uint32_t>(i - begin), word_end - 1);
+        from.push_back(by_byte && word_end > word_at ? own : word_at);
+        to.push_back(by_byte && word_end > word_at ? own + 1 : word_end);
+      }
     };
-    add(out.text, out.word_start, reading.empty() ? surface : reading);
-    add(out.surface, out.surface_start, surface);
+    add(out.text, out.word_start, out.text_from, out.text_to, reading.empty() ? surface : reading, reading.empty());
+    add(out.surface, out.surface_start, out.surface_from, out.surface_to, surface, true);
   }
   return out;
 }

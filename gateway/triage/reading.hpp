@@ -3,6 +3,7 @@
 // sentence spelled in kanji and the same sentence in kana meet: 薬を全部飲んだ and
 // くすりをぜんぶのんだ both read くすりをぜんぶのんだ. Words MeCab does not know (slang,
 // Latin, emoji) keep their spelling. Thread-safe: one model, one lattice per call.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ class Readings {
     std::vector<bool> word_start;  // per byte of `text`: a word begins here
     std::string surface;           // the words as spelled (kana folded to hiragana), for when
     std::vector<bool> surface_start;  // MeCab misreads a kanji (橋 as きょう in 橋の上さいる)
+    // Per byte of `text` / `surface`: the bytes [from, to) of the input it came from — its
+    // word's for a reading, its own for a spelling (folding keeps the length).
+    std::vector<std::uint32_t> text_from, text_to, surface_from, surface_to;
   };
   Read read(std::string_view normalized) const;
 

@@ -145,6 +145,15 @@ class Scanner {
   std::map<std::size_t, bool> discounted_;  // sentence start → has a discount cue
 };
 
+// The bytes of t.spelled that [at, at + length) of t.text came from ("" without a mapping).
+std::string spelled_at(const TextForm& t, std::size_t at, std::size_t length) {
+  const auto last = at + length - 1;
+  if (length == 0 || last >= t.from.size() || last >= t.to.size()) return {};
+  const auto begin = t.from[at], end = t.to[last];
+  if (begin >= end || end > t.spelled.size()) return {};
+  return t.spelled.substr(begin, end - begin);
+}
+
 }  // namespace
 
 std::uint32_t first_char_key(std::string_view s) {
@@ -165,7 +174,8 @@ void scan_text(const TextForm& t, const std::vector<std::vector<Word>>& lexicons
         // Fiction, news, the past, a question someone asked: not a risk now (but a question
         // about a 自殺対策 lecture is still a question) — unless a rule says it holds despite that.
         const bool discounted = serious[l] && scan.discounted(start, cues.discounts);
-        found[l].push_back({w.shown, at > start && scan.occurs(cues.third_parties, start, at - 1), discounted,
+        found[l].push_back({w.shown, spelled_at(t, at, length),
+                            at > start && scan.occurs(cues.third_parties, start, at - 1), discounted,
                             scan.sentence_number(at)});
         return false;  // every occurrence
       });

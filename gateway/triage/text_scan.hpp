@@ -14,10 +14,15 @@ namespace madoguchi::triage {
 
 inline constexpr int kReadingForm = 0, kSurfaceForm = 1;
 
-// A text in one form, and where MeCab says its words begin (per byte).
+// A text in one form, and where MeCab says its words begin (per byte). `from` / `to` (per
+// byte, when given) say which bytes of `spelled` — the message as normalized, before it was read
+// — each byte came from: the whole word for a reading, the very byte for a spelling. So a match
+// is shown as the writer spelled it (飛び降りる, not the configured とびおり).
 struct TextForm {
   std::string text;
   std::vector<bool> word_start;
+  std::vector<std::uint32_t> from, to;
+  std::string spelled;
 };
 
 // One configured word in both forms.
@@ -34,7 +39,8 @@ struct Word {
 };
 
 struct WordMatch {
-  std::string_view shown;
+  std::string_view shown;     // the configured word
+  std::string found;          // what it matched, as spelled in the form's `spelled` text
   bool third_party = false;
   bool discounted = false;    // in a sentence about fiction, news or the past
   std::size_t sentence = 0;   // which sentence (the same count in every form of a text)

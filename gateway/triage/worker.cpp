@@ -11,6 +11,7 @@
 
 #include "crypto/envelope.hpp"
 #include "gateway/outbox/compose.hpp"
+#include "gateway/triage/case_record.hpp"
 #include "gateway/triage/delivery_report.hpp"
 #include "store/case_store.hpp"
 #include "store/data_keys.hpp"
@@ -22,32 +23,6 @@ namespace madoguchi::triage {
 namespace {
 
 namespace json = boost::json;
-
-// The tags already on the conversation, then the new ones; and whether any was new.
-std::pair<std::string, bool> merge_tags(const std::string& stored, const std::vector<std::string>& found) {
-  boost::system::error_code ec;
-  auto v = json::parse(stored, ec);
-  json::array tags = !ec && v.is_array() ? v.as_array() : json::array{};
-  bool added = false;
-  for (const auto& t : found)
-    if (std::find(tags.begin(), tags.end(), json::value(t)) == tags.end()) {
-      tags.emplace_back(t);
-      added = true;
-    }
-  return {json::serialize(tags), added};
-}
-
-// For counselors, sealed on the case: which rule matched which words.
-std::string reasons_text(const Assessment& a) {
-  std::string out = "自動判定: " + std::string(urgency_label(a.decision.urgency));
-  for (const auto& r : a.decision.reasons) {
-    if (!r.urgency && r.rule.find("writes") != std::string::npos) continue;
-    out += "\n・" + r.rule + (r.urgency ? "（" + std::string(urgency_label(*r.urgency)) + "）" : std::string()) + ": ";
-    for (std::size_t i = 0; i < r.words.size(); ++i) out += (i ? "、" : "") + r.words[i];
-    if (r.third_party) out += "（第三者について）";
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -225,7 +200,7 @@ struct TriageWorker::Impl {
                           {"window", routed_now ? a.route.window : std::string()}, {"route", a.route.why}};
       if (composed) detail["reply"] = reply->kind;
       entry.detail = json::serialize(detail);
-      auto box = keys.seal_text(s.tenant_id, entry.id, reasons_text(a));
+      auto box = keys.seal_text(s.tenant_id, entry.id, reasons_text(a.decision));
       if (!box) return box.error();
       sealed = std::move(*box);
       entry.key_id = sealed->key.key_id;
