@@ -6,6 +6,7 @@
 
 #include "crypto/keys.hpp"
 #include "gateway/commands.hpp"
+#include "gateway/console/audit.hpp"
 #include "gateway/startup.hpp"
 #include "store/schema.hpp"
 #include "store/stats.hpp"
@@ -97,6 +98,35 @@ int stats(const std::filesystem::path& config_file, bool json) {
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "集計できません / cannot compute stats: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int audit_verify(const std::filesystem::path& config_file) {
+  auto config = load_or_report(config_file, config::Secrets::skip);
+  if (!config) return 2;
+  try {
+    store::Database db(database_options(*config, true));
+    if (store::schema_version(db) != store::latest_schema_version()) {
+      std::cerr << "スキーマが一致しません。serve を一度起動してください / schema mismatch: start `madoguchi serve` once\n";
+      return 1;
+    }
+    auto key = console::load_audit_key(config->console.audit_key_file, false);
+    auto report = console::verify_audit(db, key);
+    if (!report) {
+      std::cerr << "監査ログを読めません / cannot read the audit log: " << report.error().message() << "\n";
+      return 1;
+    }
+    if (!report->intact) {
+      std::cout << "監査ログが改ざんされています / audit log TAMPERED at entry " << report->first_bad_seq << ": "
+                << report->problem << "\n";
+      return 1;
+    }
+    std::cout << "監査ログは改ざんされていません / audit log intact: " << report->entries << " entries, head "
+              << report->head << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "監査ログを検証できません / cannot verify the audit log: " << e.what() << "\n";
     return 1;
   }
 }

@@ -35,6 +35,22 @@ struct UserAddOptions {
 // otpauth:// URI when --totp. Exit 1 when the name is taken or the input is invalid.
 int users_add(const std::filesystem::path& config_file, const UserAddOptions& options);
 
+// The tenant's accounts, disabled ones too: user name, role, windows, second factor, state
+// (有効 / 無効 / ロック中). Reads no secret.
+int users_list(const std::filesystem::path& config_file, const std::optional<std::string>& tenant);
+
+enum class UserChange { disable, enable, reset_password, reset_totp };
+struct UserChangeOptions {
+  UserChange change = UserChange::disable;
+  std::optional<std::string> tenant;
+  std::string username;
+};
+// Disables (ending the person's sessions), enables (clearing a lock), resets the password
+// (first line of standard input, no echo on a terminal; ends sessions, clears a lock) or the
+// second factor (prints the new otpauth:// URI; ends sessions). Audited with actor "cli".
+// Exit 1 when the tenant has no such user or the password is refused.
+int users_change(const std::filesystem::path& config_file, const UserChangeOptions& options);
+
 // Walks the audit chain. Exit 0 intact (prints the count and head hash), 1 tampered.
 int audit_verify(const std::filesystem::path& config_file);
 

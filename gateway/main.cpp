@@ -51,6 +51,29 @@ int main(int argc, char** argv) {
       ->required()->check(CLI::IsMember({"counselor", "supervisor", "admin"}));
   users_add->add_option("--window", user.windows, "window name (repeat for several)");
   users_add->add_flag("--totp", user.totp, "require a TOTP code (prints the otpauth:// URI)");
+  auto* users_list = users->add_subcommand("list", "職員の一覧（無効なアカウントも） / list accounts, disabled ones too");
+  users_list->add_option("--config", config, "TOML configuration file")->required();
+  users_list->add_option("--tenant", user.tenant, "tenant id (default: the first tenant)");
+  madoguchi::app::UserChangeOptions change;
+  using madoguchi::app::UserChange;
+  struct ChangeCommand {
+    const char* name;
+    const char* help;
+    UserChange change;
+  };
+  std::vector<std::pair<CLI::App*, UserChange>> changes;
+  for (const auto& c : {
+           ChangeCommand{"disable", "アカウントを無効にします（ログイン中なら終了） / disable, ending open sessions", UserChange::disable},
+           ChangeCommand{"enable", "アカウントを有効に戻します（ロックも解除） / enable again, lifting a lock", UserChange::enable},
+           ChangeCommand{"reset-password", "パスワードを再設定します（標準入力から） / new password from stdin", UserChange::reset_password},
+           ChangeCommand{"reset-totp", "二要素認証を再設定します / new TOTP secret (prints the otpauth:// URI)", UserChange::reset_totp},
+       }) {
+    auto* sub = users->add_subcommand(c.name, c.help);
+    sub->add_option("--config", config, "TOML configuration file")->required();
+    sub->add_option("--tenant", change.tenant, "tenant id (default: the first tenant)");
+    sub->add_option("--username", change.username, "user name")->required();
+    changes.emplace_back(sub, c.change);
+  }
 
   auto* audit = app.add_subcommand("audit", "監査ログ / audit log");
   audit->require_subcommand(1);
@@ -82,6 +105,12 @@ int main(int argc, char** argv) {
   if (eval->parsed()) return madoguchi::app::eval(config, set, list_errors);
   if (calendar->parsed()) return madoguchi::app::calendar(config, triage_tenant, window, from, to);
   if (users_add->parsed()) return madoguchi::app::users_add(config, user);
+  if (users_list->parsed()) return madoguchi::app::users_list(config, user.tenant);
+  for (const auto& [sub, kind] : changes)
+    if (sub->parsed()) {
+      change.change = kind;
+      return madoguchi::app::users_change(config, change);
+    }
   if (audit_verify->parsed()) return madoguchi::app::audit_verify(config);
   if (serve->parsed()) return madoguchi::app::serve(config);
   if (keys_init->parsed()) return madoguchi::app::keys_init(config, tenant);

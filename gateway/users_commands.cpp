@@ -1,6 +1,7 @@
-// `madoguchi users add` and `madoguchi audit verify`: staff accounts and the audit chain.
-// The password is read from standard input (first line), never from the command line,
-// where other users of the machine could see it.
+// `madoguchi users add|list|disable|enable|reset-password|reset-totp`: staff accounts until the
+// administrator's pages offer the same. A password is read from standard input (first line),
+// never from the command line, where other users of the machine could see it. Each command
+// reads only the secrets it uses: the counselor keys only to seal a TOTP secret.
 #include <termios.h>
 #include <unistd.h>
 
@@ -10,7 +11,9 @@
 #include "gateway/commands.hpp"
 #include "gateway/console/staff_admin.hpp"
 #include "gateway/startup.hpp"
+#include "gateway/console/staff_changes.hpp"
 #include "store/schema.hpp"
+#include "store/staff_store.hpp"
 
 namespace madoguchi::app {
 namespace {
@@ -49,6 +52,34 @@ std::string read_password() {
   }
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
   return line;
+}
+
+std::string_view role_label(const std::string& role) {
+  if (role == "counselor") return "相談員";
+  if (role == "supervisor") return "スーパーバイザー";
+  if (role == "admin") return "管理者";
+  return role;
+}
+
+// Whether the store exists and is migrated (`serve` creates and migrates it).
+bool store_ready(const config::Config& config) {
+  if (!std::filesystem::exists(config.store.database)) {
+    std::cerr << "データベースがありません。serve を一度起動してください / no database yet: start `madoguchi serve` once\n";
+    return false;
+  }
+  store::Database db(database_options(config, true));
+  if (store::schema_version(db) == store::latest_schema_version()) return true;
+  std::cerr << "スキーマが一致しません。serve を一度起動してください / schema mismatch: start `madoguchi serve` once\n";
+  return false;
+}
+
+// The message for a change that could not be made.
+int report_failure(const auto& e, const std::string& username) {
+  if (e == errc::unknown_account)
+    std::cerr << "この自治体にそのユーザーはいません / no such user in this tenant: " << username << "\n";
+  else
+    std::cerr << "変更できません / cannot change the account: " << e.message() << "\n";
+  return 1;
 }
 
 }  // namespace
@@ -92,31 +123,87 @@ int users_add(const std::filesystem::path& config_file, const UserAddOptions& o)
   }
 }
 
-int audit_verify(const std::filesystem::path& config_file) {
+int users_list(const std::filesystem::path& config_file, const std::optional<std::string>& tenant_id) {
   auto config = load_or_report(config_file, config::Secrets::skip);
   if (!config) return 2;
+  const auto* tenant = tenant_or_report(*config, tenant_id);
+  if (!tenant) return 2;
   try {
+    if (!store_ready(*config)) return 1;
     store::Database db(database_options(*config, true));
-    if (store::schema_version(db) != store::latest_schema_version()) {
-      std::cerr << "スキーマが一致しません。serve を一度起動してください / schema mismatch: start `madoguchi serve` once\n";
+    store::StaffStore store(db);
+    auto windows = store.windows(tenant->id);
+    auto users = store.accounts(tenant->id);
+    if (!windows || !users) {
+      std::cerr << "一覧を読めません / cannot read the accounts\n";
       return 1;
     }
-    auto key = console::load_audit_key(config->console.audit_key_file, false);
-    auto report = console::verify_audit(db, key);
-    if (!report) {
-      std::cerr << "監査ログを読めません / cannot read the audit log: " << report.error().message() << "\n";
-      return 1;
+    const auto now = SystemClock().now_ms();
+    std::cout << "ユーザー名\t役割\t担当窓口\t二要素認証\t状態\n";
+    for (const auto& u : *users) {
+      std::string names;
+      for (auto id : u.window_ids)
+        for (const auto& w : *windows)
+          if (w.id == id) names += (names.empty() ? "" : "、") + w.name;
+      const std::string state = u.disabled                ? "無効"
+                                : u.locked_until_ms > now ? "ロック中（ログイン失敗 " + std::to_string(u.failed_logins) + "回）"
+                                                          : "有効";
+      std::cout << u.username << "\t" << role_label(u.role) << "\t" << (names.empty() ? "（すべて）" : names) << "\t"
+                << (u.totp_key_id.empty() ? "なし" : "あり") << "\t" << state << "\n";
     }
-    if (!report->intact) {
-      std::cout << "監査ログが改ざんされています / audit log TAMPERED at entry " << report->first_bad_seq << ": "
-                << report->problem << "\n";
-      return 1;
-    }
-    std::cout << "監査ログは改ざんされていません / audit log intact: " << report->entries << " entries, head "
-              << report->head << "\n";
+    std::cout << users->size() << "件\n";
     return 0;
   } catch (const std::exception& e) {
-    std::cerr << "監査ログを検証できません / cannot verify the audit log: " << e.what() << "\n";
+    std::cerr << "一覧を読めません / cannot read the accounts: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int users_change(const std::filesystem::path& config_file, const UserChangeOptions& o) {
+  const bool totp = o.change == UserChange::reset_totp;
+  auto config = load_or_report(config_file, totp ? config::Secrets::read : config::Secrets::skip);
+  if (!config) return 2;
+  const auto* tenant = tenant_or_report(*config, o.tenant);
+  if (!tenant) return 2;
+  std::string password;
+  if (o.change == UserChange::reset_password) {
+    password = read_password();
+    if (auto problem = console::password_problem(password); !problem.empty()) {
+      std::cerr << problem << "\n";
+      return 1;
+    }
+  }
+  try {
+    if (!store_ready(*config)) return 1;
+    store::Database db(database_options(*config));
+    SystemClock clock;
+    console::AuditLog audit(db, console::load_audit_key(config->console.audit_key_file, false), clock);
+    const console::StaffTarget who{tenant->id, o.username, "cli"};
+    if (totp) {
+      crypto::Keyring keys(clock);
+      load_counselor_keys(*config, keys);
+      auto created = console::reset_staff_totp(db, keys, audit, who);
+      if (!created) return report_failure(created.error(), o.username);
+      std::cout << "二要素認証を再設定しました。以前のコードは使えません / new second factor for " << o.username
+                << "; the old one no longer works\n認証アプリに登録してください / add to an authenticator app:\n"
+                << created->totp_uri << "\n";
+      return 0;
+    }
+    auto ended = o.change == UserChange::reset_password
+                     ? console::reset_staff_password(db, audit, who, password, crypto::KdfLimits::moderate())
+                     : console::set_staff_disabled(db, audit, who, o.change == UserChange::disable);
+    if (!ended) return report_failure(ended.error(), o.username);
+    switch (o.change) {
+      case UserChange::disable: std::cout << "ユーザーを無効にしました / user disabled: "; break;
+      case UserChange::enable: std::cout << "ユーザーを有効にしました / user enabled: "; break;
+      default: std::cout << "パスワードを再設定しました / password reset: "; break;
+    }
+    std::cout << o.username;
+    if (*ended > 0) std::cout << "（ログイン中のセッション " << *ended << "件を終了 / " << *ended << " session(s) ended）";
+    std::cout << "\n";
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "変更できません / cannot change the account: " << e.what() << "\n";
     return 1;
   }
 }

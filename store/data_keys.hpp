@@ -11,6 +11,9 @@ class DataKeys final : public crypto::DataKeySource {
  public:
   explicit DataKeys(Database& db) : db_(db) {}
   [[nodiscard]] result<std::optional<std::vector<unsigned char>>> sealed_data_key(const std::string& key_id) override;
+  // Keeps a newly sealed data key (a key already kept is left as it is). In the caller's
+  // transaction, with the row sealed under it.
+  [[nodiscard]] result<void> keep(const crypto::SealedDataKey& key);
 
  private:
   Database& db_;

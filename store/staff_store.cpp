@@ -105,8 +105,34 @@ result<std::vector<StaffUser>> StaffStore::users(const std::string& tenant_id) {
   return select_users(s);
 }
 
+result<std::vector<StaffUser>> StaffStore::accounts(const std::string& tenant_id) {
+  auto s = db_.prepare(std::string(kUserColumns) + "WHERE tenant_id = ? ORDER BY username");
+  s.bind(1, tenant_id);
+  return select_users(s);
+}
+
 result<void> StaffStore::set_password_hash(std::int64_t user_id, const std::string& hash) {
-  return db_.prepare("UPDATE staff_users SET password_hash = ? WHERE id = ?").bind(1, hash).bind(2, user_id).run();
+  return db_.prepare("UPDATE staff_users SET password_hash = ?, failed_logins = 0, locked_until_ms = 0 WHERE id = ?")
+      .bind(1, hash).bind(2, user_id).run();
+}
+
+result<void> StaffStore::set_disabled(std::int64_t user_id, bool disabled) {
+  if (disabled)
+    return db_.prepare("UPDATE staff_users SET disabled = 1 WHERE id = ?").bind(1, user_id).run();
+  return db_.prepare("UPDATE staff_users SET disabled = 0, failed_logins = 0, locked_until_ms = 0 WHERE id = ?")
+      .bind(1, user_id).run();
+}
+
+result<void> StaffStore::set_totp(std::int64_t user_id, const std::string& key_id, const Blob& sealed_secret) {
+  auto s = db_.prepare("UPDATE staff_users SET totp_key_id = ?, totp_secret = ?, totp_last_step = 0 WHERE id = ?");
+  if (key_id.empty()) s.bind_null(1).bind_null(2);
+  else s.bind(1, key_id).bind(2, sealed_secret);
+  return s.bind(3, user_id).run();
+}
+
+result<std::int64_t> StaffStore::remove_sessions_of(std::int64_t user_id) {
+  if (auto r = db_.prepare("DELETE FROM staff_sessions WHERE user_id = ?").bind(1, user_id).run(); !r) return r.error();
+  return db_.changes();
 }
 
 result<std::optional<int>> StaffStore::claim_attempt(std::int64_t user_id, std::int64_t now_ms,

@@ -62,7 +62,18 @@ class StaffStore {
   [[nodiscard]] result<std::optional<StaffUser>> by_username(const std::string& username);
   [[nodiscard]] result<std::optional<StaffUser>> by_id(std::int64_t id);
   [[nodiscard]] result<std::vector<StaffUser>> users(const std::string& tenant_id);
+  // Every account of the tenant, disabled ones too (`users list`).
+  [[nodiscard]] result<std::vector<StaffUser>> accounts(const std::string& tenant_id);
 
+  // Disabling keeps the account (its name stays taken, the audit log keeps pointing at it);
+  // enabling also clears failed logins and a lock.
+  [[nodiscard]] result<void> set_disabled(std::int64_t user_id, bool disabled);
+  // A new second factor (key_id "" removes it); the last used step starts over.
+  [[nodiscard]] result<void> set_totp(std::int64_t user_id, const std::string& key_id, const Blob& sealed_secret);
+  // Ends every session of the user (after a disable or a reset). Returns how many.
+  [[nodiscard]] result<std::int64_t> remove_sessions_of(std::int64_t user_id);
+
+  // Also clears failed logins and a lock: a reset is how a locked-out person gets back in.
   [[nodiscard]] result<void> set_password_hash(std::int64_t user_id, const std::string& hash);
   // Counts a login attempt as failed *before* the password is checked, in one statement:
   // when the account is not locked at `now_ms`, failed_logins + 1 and (from the threshold

@@ -7,22 +7,28 @@
 #include "crypto/totp.hpp"
 #include "gateway/console/auth.hpp"
 #include "gateway/core/utf8.hpp"
+#include "store/data_keys.hpp"
 #include "store/staff_store.hpp"
 #include "store/transaction.hpp"
 
 namespace madoguchi::console {
+
+std::string password_problem(const std::string& password, bool demo_account) {
+  if (password.empty()) return "パスワードが入力されていません / no password given (first line of standard input)";
+  if (!utf8::valid(password)) return "パスワードの文字コードが正しくありません / password is not valid UTF-8";
+  if (const auto n = utf8::code_points(password); n < 10)
+    return "パスワードが短すぎます（10文字以上） / password too short: " + std::to_string(n) + " characters, 10 or more needed";
+  if (!demo_account && password == kDocumentedDemoPassword)
+    return "README のデモ用パスワードは使えません / the documented demo password is for demo accounts only";
+  return "";
+}
 
 std::string new_staff_problem(const NewStaff& s, const std::vector<std::string>& windows) {
   if (s.role != "counselor" && s.role != "supervisor" && s.role != "admin")
     return "役割は counselor・supervisor・admin のいずれかです / role must be counselor, supervisor or admin";
   if (s.username.empty() || s.username.size() > 64 || s.username.find_first_of(" \t\r\n/:") != std::string::npos)
     return "ユーザー名は空白・/・: を含まない1〜64文字です / user name: 1–64 characters without spaces, / or :";
-  if (s.password.empty()) return "パスワードが入力されていません / no password given (first line of standard input)";
-  if (!utf8::valid(s.password)) return "パスワードの文字コードが正しくありません / password is not valid UTF-8";
-  if (const auto n = utf8::code_points(s.password); n < 10)
-    return "パスワードが短すぎます（10文字以上） / password too short: " + std::to_string(n) + " characters, 10 or more needed";
-  if (!s.demo_account && s.password == kDocumentedDemoPassword)
-    return "README のデモ用パスワードは使えません / the documented demo password is for demo accounts only";
+  if (auto problem = password_problem(s.password, s.demo_account); !problem.empty()) return problem;
   if (s.role == "counselor" && s.window_names.empty())
     return "相談員には担当窓口が必要です（--window） / a counselor needs at least one window (--window)";
   for (const auto& name : s.window_names)
@@ -65,13 +71,8 @@ result<StaffCreated> add_staff(store::Database& db, crypto::Keyring& keys, Audit
   boost::json::array window_ids;
   for (auto id : user.window_ids) window_ids.push_back(id);
   auto done = store::in_transaction(db, [&]() -> result<void> {
-    if (sealed) {
-      auto k = db.prepare("INSERT INTO data_keys (key_id, tenant_id, sealed_key, created_at_ms) VALUES (?, ?, ?, ?) "
-                          "ON CONFLICT (key_id) DO NOTHING");
-      if (auto r = k.bind(1, sealed->key.key_id).bind(2, sealed->key.tenant_id).bind(3, sealed->key.sealed_key)
-                       .bind(4, sealed->key.created_at_ms).run(); !r)
-        return r;
-    }
+    if (sealed)
+      if (auto r = store::DataKeys(db).keep(sealed->key); !r) return r;
     if (auto id = store.add_user(user); !id) return id.error();
     return audit.append({s.tenant_id, actor, "staff_add", "staff:" + s.username,
                          boost::json::serialize(boost::json::object{

@@ -29,6 +29,10 @@ struct StaffCreated {
   std::string totp_uri;  // otpauth:// URI for an authenticator app ("" without TOTP)
 };
 
+// What is wrong with a password, or "": empty, invalid UTF-8, under 10 characters, the
+// documented demo password (unless for a demo account). Never repeats it.
+std::string password_problem(const std::string& password, bool demo_account = false);
+
 // What is wrong with a new account, in Japanese then English, or "" when nothing is: a role
 // other than counselor/supervisor/admin, a user name not 1–64 printable characters, an empty,
 // invalid-UTF-8 or shorter than 10 characters password, the documented demo password, a

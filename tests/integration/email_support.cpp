@@ -39,15 +39,4 @@ HarnessOptions email_intake_options(std::uint16_t lmtp_port, int busy_timeout_ms
   return o;
 }
 
-ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password) {
-  auto res = client.post("/api/login", R"({"username":")" + username + R"(","password":")" + password + R"("})",
-                         {{"Content-Type", "application/json"}, {"Origin", client.origin()}});
-  if (!res || res->status != 200) return {};
-  auto cookie = res->header("set-cookie");
-  boost::system::error_code ec;
-  auto body = boost::json::parse(res->body, ec);
-  const auto* csrf = !ec && body.is_object() ? body.as_object().if_contains("csrf_token") : nullptr;
-  return {cookie.substr(0, cookie.find(';')), csrf && csrf->is_string() ? std::string(csrf->as_string()) : ""};
-}
-
 }  // namespace madoguchi::testing

@@ -33,10 +33,5 @@ bool lmtp_deliver(std::uint16_t port, const std::string& from, const std::string
 // mx.town.example) for intake tests: its relay is unreachable, so replies wait in the outbox.
 HarnessOptions email_intake_options(std::uint16_t lmtp_port, int busy_timeout_ms = 5000);
 
-struct ConsoleSession {
-  std::string cookie, csrf;
-};
-// Logs in over the API; empty when refused.
-ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password);
 
 }  // namespace madoguchi::testing

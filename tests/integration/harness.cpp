@@ -188,4 +188,16 @@ double metric_total(const std::string& metrics_text, const std::string& family) 
   return found ? total : -1;
 }
 
+ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password,
+                             const std::string& totp) {
+  auto res = client.post("/api/login", R"({"username":")" + username + R"(","password":")" + password + R"(","totp":")" + totp + R"("})",
+                         {{"Content-Type", "application/json"}, {"Origin", client.origin()}});
+  if (!res || res->status != 200) return {};
+  auto cookie = res->header("set-cookie");
+  boost::system::error_code ec;
+  auto body = boost::json::parse(res->body, ec);
+  const auto* csrf = !ec && body.is_object() ? body.as_object().if_contains("csrf_token") : nullptr;
+  return {cookie.substr(0, cookie.find(';')), csrf && csrf->is_string() ? std::string(csrf->as_string()) : ""};
+}
+
 }  // namespace madoguchi::testing

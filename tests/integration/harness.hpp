@@ -87,6 +87,13 @@ std::string triage_toml(const std::string& hours);
 boost::system::result<HttpResponse> post_signed(HttpClient& client, const std::string& secret,
                                                 const std::string& body, const std::string& account = "demo");
 
+struct ConsoleSession {
+  std::string cookie, csrf;
+};
+// Logs in over the console API (`totp`: the second factor's code); empty when refused.
+ConsoleSession console_login(HttpClient& client, const std::string& username, const std::string& password,
+                             const std::string& totp = "");
+
 struct WebhookAnswer {
   std::int64_t stored = -1;
   std::int64_t duplicates = -1;
